@@ -1,0 +1,76 @@
+//! Ops in the public id space, as they travel inside a [`super::Change`].
+
+use crate::{ObjId, ObjType, OpId, ScalarValue};
+
+/// The register an op writes: a map key, or a list element named by the op that inserted it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Key {
+    Map(String),
+    Elem(OpId),
+}
+
+/// A value written into a register: a scalar, or a new object whose id is the op's id.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum NewValue {
+    Scalar(ScalarValue),
+    Object(ObjType),
+}
+
+/// The elements one insert op adds: op `k` of the run inserts element `k`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum InsertValues {
+    /// Characters, with their count in Unicode scalar values.
+    Text { text: String, chars: u64 },
+    /// List values.
+    List(Vec<NewValue>),
+}
+
+impl InsertValues {
+    pub(crate) fn len(&self) -> u64 {
+        match self {
+            InsertValues::Text { chars, .. } => *chars,
+            InsertValues::List(v) => v.len() as u64,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Action {
+    /// Write a value into a register, overwriting the values `pred` it saw there.
+    Put {
+        key: Key,
+        value: NewValue,
+        pred: Vec<OpId>,
+    },
+    /// Overwrite the values `pred` of a register with nothing.
+    Delete { key: Key, pred: Vec<OpId> },
+    /// Add `by` to the counters `pred`.
+    Increment { key: Key, by: i64, pred: Vec<OpId> },
+    /// Insert a run of elements between the elements `left` and `right` (None: the ends).
+    Insert {
+        left: Option<OpId>,
+        right: Option<OpId>,
+        values: InsertValues,
+    },
+    /// Delete the text elements `first .. first + len` (ids of one actor): op `k` of this run
+    /// deletes element `first + k`.
+    DeleteSpan { first: OpId, len: u64 },
+}
+
+/// One op of a change (several op ids for inserts and span deletes).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Op {
+    pub(crate) obj: ObjId,
+    pub(crate) action: Action,
+}
+
+impl Op {
+    /// How many op ids this op uses.
+    pub(crate) fn len(&self) -> u64 {
+        match &self.action {
+            Action::Insert { values, .. } => values.len(),
+            Action::DeleteSpan { len, .. } => *len,
+            _ => 1,
+        }
+    }
+}

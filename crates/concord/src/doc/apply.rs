@@ -1,0 +1,498 @@
+//! Applying changes from other replicas: causal delivery, validation and atomic rollback.
+
+use std::collections::HashSet;
+
+use crate::change::{Action, Change, InsertValues, Key, NewValue, Op};
+use crate::error::{Expected, InvalidChange};
+use crate::ids::Id;
+use crate::register::{RegisterError, Stored};
+use crate::seq::TextContent;
+use crate::{ApplyError, ObjId, ObjType, OpId};
+
+use super::history::Readiness;
+use super::objects::{DelSpan, ObjData, Place, Refusal, RegKey, Undo, Write, ROOT_ID};
+use super::Doc;
+
+impl Doc {
+    /// Applies changes from other replicas, in any order. A change whose dependencies are
+    /// missing waits in a queue (see [`Doc::pending_changes`]) and applies when they arrive; a
+    /// change already applied is ignored.
+    ///
+    /// # Errors
+    /// [`ApplyError`] if a change is malformed (it names an object, element or value that does
+    /// not exist, its counters go backwards, ...). Then none of the changes is applied, the
+    /// queue included: the document is exactly as it was.
+    pub fn apply_changes(
+        &mut self,
+        changes: impl IntoIterator<Item = Change>,
+    ) -> Result<(), ApplyError> {
+        let mark = self.history.mark();
+        let queue = self.history.queue.clone();
+        let mut undo = Vec::new();
+        let result = self.apply_all(changes, &mut undo);
+        if result.is_err() {
+            self.objects.rollback(undo);
+            self.history.rollback(mark);
+            self.history.queue = queue;
+        }
+        result
+    }
+
+    fn apply_all(
+        &mut self,
+        changes: impl IntoIterator<Item = Change>,
+        undo: &mut Vec<Undo>,
+    ) -> Result<(), ApplyError> {
+        let mut pending = std::mem::take(&mut self.history.queue);
+        pending.extend(changes);
+        loop {
+            let mut progress = false;
+            let mut waiting = Vec::new();
+            let mut seen = HashSet::new();
+            for change in pending {
+                let fail = |reason| ApplyError {
+                    actor: change.actor,
+                    seq: change.seq,
+                    reason,
+                };
+                match self.history.readiness(&change).map_err(fail)? {
+                    Readiness::Ready => {
+                        self.apply_change(change, undo)?;
+                        progress = true;
+                    }
+                    Readiness::Waiting => {
+                        if seen.insert((change.actor, change.seq)) {
+                            waiting.push(change);
+                        }
+                    }
+                    Readiness::Duplicate => {}
+                }
+            }
+            pending = waiting;
+            if !progress || pending.is_empty() {
+                break;
+            }
+        }
+        self.history.queue = pending;
+        Ok(())
+    }
+
+    fn apply_change(&mut self, change: Change, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
+        let actor = self.history.intern(change.actor);
+        let mut counter = change.start_op;
+        for op in &change.ops {
+            let id = Id::new(actor, counter);
+            self.apply_op(id, op, undo).map_err(|reason| ApplyError {
+                actor: change.actor,
+                seq: change.seq,
+                reason,
+            })?;
+            counter += op.len();
+        }
+        self.history.record(change);
+        Ok(())
+    }
+
+    fn apply_op(&mut self, id: Id, op: &Op, undo: &mut Vec<Undo>) -> Result<(), InvalidChange> {
+        let op_id = self.history.export(id);
+        if op.len() == 0 {
+            return Err(InvalidChange::EmptyOp(op_id));
+        }
+        let ctx = OpContext { op_id, obj: op.obj };
+        let obj = self.resolve_obj(&ctx)?;
+        let typ = self.objects.get(obj).map(ObjData::obj_type);
+        let typ = typ.ok_or(ctx.unknown_object())?;
+        let history = &self.history;
+        match &op.action {
+            Action::Put { key, pred, .. }
+            | Action::Delete { key, pred }
+            | Action::Increment { key, pred, .. } => {
+                let key = self.reg_key(&ctx, obj, typ, key)?;
+                let pred = pred
+                    .iter()
+                    .map(|&p| self.history.import(p).ok_or(ctx.unknown_pred(p)))
+                    .collect::<Result<Vec<Id>, _>>()?;
+                let result = match &op.action {
+                    Action::Put { .. } | Action::Delete { .. } => {
+                        let value = match &op.action {
+                            Action::Put { value, .. } => Some(stored(value)),
+                            _ => None,
+                        };
+                        let write = Write {
+                            id,
+                            value,
+                            pred: &pred,
+                        };
+                        let cmp = |a, b| history.cmp_ids(a, b);
+                        self.objects.write(obj, key, write, cmp, undo)
+                    }
+                    Action::Increment { by, .. } => {
+                        self.objects.increment(obj, key, id, *by, &pred, undo)
+                    }
+                    _ => unreachable!(),
+                };
+                result.map_err(|r| ctx.refused(r, history))
+            }
+            Action::Insert {
+                left,
+                right,
+                values,
+            } => {
+                let left = self.elem(&ctx, obj, *left)?;
+                let right = self.elem(&ctx, obj, *right)?;
+                let place = Place::Between(left, right);
+                let cmp = |a, b| history.cmp_actors(a, b);
+                match (typ, values) {
+                    (ObjType::List, InsertValues::List(values)) => {
+                        let values = values.iter().map(stored).collect();
+                        self.objects.insert_list(obj, id, place, values, cmp, undo);
+                    }
+                    (ObjType::Text, InsertValues::Text { text, chars }) => {
+                        let content = TextContent::from(text.as_str());
+                        let actual = crate::seq::Content::len(&content) as u64;
+                        if actual != *chars {
+                            return Err(InvalidChange::TextLength {
+                                op: op_id,
+                                declared: *chars,
+                                actual,
+                            });
+                        }
+                        self.objects.insert_text(obj, id, place, content, cmp, undo);
+                    }
+                    (found, InsertValues::List(_)) => return Err(ctx.wrong(Expected::List, found)),
+                    (found, InsertValues::Text { .. }) => {
+                        return Err(ctx.wrong(Expected::Text, found))
+                    }
+                }
+                Ok(())
+            }
+            Action::DeleteSpan { first, len } => {
+                let Some(ObjData::Text(text)) = self.objects.get(obj) else {
+                    return Err(ctx.wrong(Expected::Text, typ));
+                };
+                let target = self
+                    .history
+                    .import(*first)
+                    .ok_or(ctx.unknown_elem(*first))?;
+                // Every element of the span must exist; collect the visible parts on the way.
+                let mut visible: Vec<(Id, usize)> = Vec::new();
+                for k in 0..*len {
+                    let e = target.add(k);
+                    let (_, is_visible) = text
+                        .tree
+                        .position(e)
+                        .ok_or_else(|| ctx.unknown_elem(self.history.export(e)))?;
+                    if is_visible {
+                        match visible.last_mut() {
+                            Some((start, n)) if start.add(*n as u64) == e => *n += 1,
+                            _ => visible.push((e, 1)),
+                        }
+                    }
+                }
+                let span = DelSpan {
+                    target,
+                    len: *len,
+                    by: id,
+                };
+                self.objects.delete_text(obj, span, visible, undo);
+                Ok(())
+            }
+        }
+    }
+
+    fn resolve_obj(&self, ctx: &OpContext) -> Result<Id, InvalidChange> {
+        let id = match ctx.obj {
+            ObjId::Root => ROOT_ID,
+            ObjId::Op(op) => self.history.import(op).ok_or(ctx.unknown_object())?,
+        };
+        if self.objects.contains(id) {
+            Ok(id)
+        } else {
+            Err(ctx.unknown_object())
+        }
+    }
+
+    fn reg_key(
+        &self,
+        ctx: &OpContext,
+        obj: Id,
+        typ: ObjType,
+        key: &Key,
+    ) -> Result<RegKey, InvalidChange> {
+        match (typ, key) {
+            (ObjType::Map, Key::Map(k)) => Ok(RegKey::Map(k.clone())),
+            (ObjType::List, Key::Elem(e)) => {
+                let e = self.elem(ctx, obj, Some(*e))?;
+                Ok(RegKey::Elem(e.expect("an element was given")))
+            }
+            (found, Key::Map(_)) => Err(ctx.wrong(Expected::Map, found)),
+            (found, Key::Elem(_)) => Err(ctx.wrong(Expected::List, found)),
+        }
+    }
+
+    /// The internal id of an element of a list or text, checked to exist.
+    fn elem(
+        &self,
+        ctx: &OpContext,
+        obj: Id,
+        elem: Option<OpId>,
+    ) -> Result<Option<Id>, InvalidChange> {
+        let Some(elem) = elem else { return Ok(None) };
+        let id = self.history.import(elem).ok_or(ctx.unknown_elem(elem))?;
+        let exists = match self.objects.get(obj) {
+            Some(ObjData::List(tree)) => tree.contains(id),
+            Some(ObjData::Text(text)) => text.tree.contains(id),
+            _ => false,
+        };
+        if exists {
+            Ok(Some(id))
+        } else {
+            Err(ctx.unknown_elem(elem))
+        }
+    }
+}
+
+/// The op being applied, for error reports.
+struct OpContext {
+    op_id: OpId,
+    obj: ObjId,
+}
+
+impl OpContext {
+    fn unknown_object(&self) -> InvalidChange {
+        InvalidChange::UnknownObject {
+            op: self.op_id,
+            obj: self.obj,
+        }
+    }
+
+    fn unknown_elem(&self, elem: OpId) -> InvalidChange {
+        InvalidChange::UnknownElement {
+            op: self.op_id,
+            obj: self.obj,
+            elem,
+        }
+    }
+
+    fn unknown_pred(&self, pred: OpId) -> InvalidChange {
+        InvalidChange::UnknownPredecessor {
+            op: self.op_id,
+            pred,
+        }
+    }
+
+    fn wrong(&self, expected: Expected, found: ObjType) -> InvalidChange {
+        InvalidChange::WrongObjectType {
+            op: self.op_id,
+            obj: self.obj,
+            expected,
+            found,
+        }
+    }
+
+    fn refused(&self, r: Refusal, history: &super::history::History) -> InvalidChange {
+        match r {
+            Refusal::NoElement(e) => self.unknown_elem(history.export(e)),
+            Refusal::Register(RegisterError::UnknownPred(p)) => {
+                self.unknown_pred(history.export(p))
+            }
+            Refusal::Register(RegisterError::NotACounter(p)) => InvalidChange::NotACounter {
+                op: self.op_id,
+                pred: history.export(p),
+            },
+        }
+    }
+}
+
+fn stored(v: &NewValue) -> Stored {
+    match v {
+        NewValue::Scalar(s) => Stored::Scalar(s.clone()),
+        NewValue::Object(t) => Stored::Object(*t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::ChangeMeta;
+    use crate::{ActorId, ApplyError, Doc, ReadDoc, ScalarValue, ROOT};
+
+    fn forged(actor: ActorId, seq: u64, start_op: u64, deps: Vec<OpId>, ops: Vec<Op>) -> Change {
+        let meta = ChangeMeta {
+            actor,
+            seq,
+            start_op,
+            time: 0,
+            message: None,
+            deps,
+            groups: Vec::new(),
+        };
+        Change::new(meta, ops)
+    }
+
+    fn put(obj: ObjId, key: &str, pred: Vec<OpId>) -> Op {
+        Op {
+            obj,
+            action: Action::Put {
+                key: Key::Map(key.into()),
+                value: NewValue::Scalar(ScalarValue::Int(1)),
+                pred,
+            },
+        }
+    }
+
+    /// A batch whose second change is malformed applies nothing: not the good change before
+    /// it, not the queue.
+    #[test]
+    fn a_bad_change_rolls_back_the_whole_batch() {
+        let mut d = Doc::with_actor(ActorId::from_bytes([1; 16]));
+        d.transact(|tx| {
+            let t = tx.put_object(ROOT, "t", ObjType::Text)?;
+            tx.splice_text(t, 0, 0, "abc")
+        })
+        .unwrap();
+        let before = d.changes();
+        let heads = d.heads();
+        let other = ActorId::from_bytes([2; 16]);
+        let good = forged(other, 1, 10, heads.clone(), vec![put(ROOT, "ok", vec![])]);
+        let good_head = good.last_op().unwrap();
+        let ghost = ObjId::Op(OpId::new(3, ActorId::from_bytes([5; 16])));
+        let bad = forged(other, 2, 11, vec![good_head], vec![put(ghost, "k", vec![])]);
+        let waiting = forged(
+            ActorId::from_bytes([3; 16]),
+            2,
+            50,
+            vec![],
+            vec![put(ROOT, "w", vec![])],
+        );
+        let err = d.apply_changes(vec![waiting, good, bad]).unwrap_err();
+        assert_eq!(
+            err,
+            ApplyError {
+                actor: other,
+                seq: 2,
+                reason: InvalidChange::UnknownObject {
+                    op: OpId::new(11, other),
+                    obj: ghost
+                }
+            }
+        );
+        assert_eq!(d.changes(), before);
+        assert_eq!(d.heads(), heads);
+        assert!(d.pending_changes().is_empty());
+        assert_eq!(d.keys(ROOT), vec!["t"]);
+    }
+
+    #[test]
+    fn malformed_changes_get_precise_errors() {
+        let mut d = Doc::with_actor(ActorId::from_bytes([1; 16]));
+        d.transact(|tx| tx.put(ROOT, "x", 1)).unwrap();
+        let x = d.get(ROOT, "x").unwrap().unwrap().1;
+        let heads = d.heads();
+        let other = ActorId::from_bytes([2; 16]);
+        let reason = |c: Change, d: &mut Doc| d.apply_changes(vec![c]).unwrap_err().reason;
+
+        let empty = forged(other, 1, 5, heads.clone(), vec![]);
+        assert_eq!(reason(empty, &mut d), InvalidChange::Empty);
+        let low = forged(other, 1, 1, heads.clone(), vec![put(ROOT, "y", vec![])]);
+        assert_eq!(
+            reason(low, &mut d),
+            InvalidChange::CounterTooLow {
+                start_op: 1,
+                min: 1
+            }
+        );
+        let stranger = OpId::new(3, ActorId::from_bytes([1; 16]));
+        let bad_pred = forged(
+            other,
+            1,
+            5,
+            heads.clone(),
+            vec![put(ROOT, "x", vec![stranger])],
+        );
+        assert_eq!(
+            reason(bad_pred, &mut d),
+            InvalidChange::UnknownPredecessor {
+                op: OpId::new(5, other),
+                pred: stranger
+            }
+        );
+        let inc = Op {
+            obj: ROOT,
+            action: Action::Increment {
+                key: Key::Map("x".into()),
+                by: 1,
+                pred: vec![x],
+            },
+        };
+        let not_counter = forged(other, 1, 5, heads.clone(), vec![inc]);
+        assert_eq!(
+            reason(not_counter, &mut d),
+            InvalidChange::NotACounter {
+                op: OpId::new(5, other),
+                pred: x
+            }
+        );
+        let del = Op {
+            obj: ROOT,
+            action: Action::DeleteSpan { first: x, len: 1 },
+        };
+        let wrong = forged(other, 1, 5, heads.clone(), vec![del]);
+        assert!(matches!(
+            reason(wrong, &mut d),
+            InvalidChange::WrongObjectType {
+                expected: Expected::Text,
+                found: ObjType::Map,
+                ..
+            }
+        ));
+        let t = d
+            .transact(|tx| tx.put_object(ROOT, "t", ObjType::Text))
+            .unwrap();
+        let heads = d.heads();
+        let insert = |values| Op {
+            obj: t,
+            action: Action::Insert {
+                left: None,
+                right: None,
+                values,
+            },
+        };
+        let liar = insert(InsertValues::Text {
+            text: "ab".into(),
+            chars: 5,
+        });
+        assert_eq!(
+            reason(forged(other, 1, 9, heads.clone(), vec![liar]), &mut d),
+            InvalidChange::TextLength {
+                op: OpId::new(9, other),
+                declared: 5,
+                actual: 2
+            }
+        );
+        let nothing = insert(InsertValues::List(vec![]));
+        let ok = put(ROOT, "fine", vec![]);
+        assert_eq!(
+            reason(
+                forged(other, 1, 9, heads.clone(), vec![ok, nothing]),
+                &mut d
+            ),
+            InvalidChange::EmptyOp(OpId::new(10, other))
+        );
+        let mid = OpId::new(1, ActorId::from_bytes([1; 16]));
+        let dep_mid = forged(
+            other,
+            1,
+            5,
+            vec![OpId::new(0, mid.actor())],
+            vec![put(ROOT, "y", vec![])],
+        );
+        assert!(matches!(
+            reason(dep_mid, &mut d),
+            InvalidChange::BadDependency(_)
+        ));
+        assert_eq!(d.heads(), heads);
+        assert_eq!(d.changes().len(), 2);
+        assert_eq!(d.keys(ROOT), vec!["t", "x"]);
+    }
+}

@@ -1,0 +1,343 @@
+//! The object store: every object ever created, by the id of the op that created it, and the
+//! mutation primitives that local edits and remote changes share.
+//!
+//! Every mutation pushes an [`Undo`] record, so that a transaction or a batch of changes that
+//! fails half-way can be rolled back exactly, in reverse order, without copying the document
+//! up front.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+use crate::ids::{ActorIdx, Id};
+use crate::register::{Register, RegisterError, Stored};
+use crate::seq::{SeqTree, TextContent};
+use crate::ObjType;
+
+/// The internal id of the root map (counters start at 1, so no op has this id).
+pub(crate) const ROOT_ID: Id = Id::new(ActorIdx(0), 0);
+
+/// A list or text deletion: ops `by .. by + len` deleted elements `target .. target + len`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DelSpan {
+    pub(crate) target: Id,
+    pub(crate) len: u64,
+    pub(crate) by: Id,
+}
+
+/// A text object: its characters, and the log of deletions (for reads at past versions).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TextObj {
+    pub(crate) tree: SeqTree<TextContent>,
+    pub(crate) deletes: Vec<DelSpan>,
+}
+
+/// The state of one object.
+#[derive(Clone, Debug)]
+pub(crate) enum ObjData {
+    Map(BTreeMap<String, Register>),
+    List(SeqTree<Vec<Register>>),
+    Text(TextObj),
+}
+
+impl ObjData {
+    fn new(t: ObjType) -> Self {
+        match t {
+            ObjType::Map => ObjData::Map(BTreeMap::new()),
+            ObjType::List => ObjData::List(SeqTree::new()),
+            ObjType::Text => ObjData::Text(TextObj::default()),
+        }
+    }
+
+    pub(crate) fn obj_type(&self) -> ObjType {
+        match self {
+            ObjData::Map(_) => ObjType::Map,
+            ObjData::List(_) => ObjType::List,
+            ObjData::Text(_) => ObjType::Text,
+        }
+    }
+}
+
+/// One write into a register: op `id` sets `value` (`None`: deletes), overwriting `pred`.
+pub(crate) struct Write<'p> {
+    pub(crate) id: Id,
+    pub(crate) value: Option<Stored>,
+    pub(crate) pred: &'p [Id],
+}
+
+/// A register's address inside its object.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RegKey {
+    Map(String),
+    Elem(Id),
+}
+
+/// How to reverse one mutation.
+#[derive(Debug)]
+pub(crate) enum Undo {
+    Write { obj: Id, key: RegKey, id: Id },
+    Increment { obj: Id, key: RegKey, id: Id },
+    Create(Id),
+    Insert { obj: Id, id: Id, len: usize },
+    DeleteSpan { obj: Id, restore: Vec<(Id, usize)> },
+}
+
+/// Why a primitive refused to mutate. Nothing was changed.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// The register has no element with this id.
+    NoElement(Id),
+    Register(RegisterError),
+}
+
+impl From<RegisterError> for Refusal {
+    fn from(e: RegisterError) -> Self {
+        Refusal::Register(e)
+    }
+}
+
+/// Every object of a document.
+#[derive(Clone, Debug)]
+pub(crate) struct Objects {
+    objs: HashMap<Id, ObjData>,
+}
+
+impl Default for Objects {
+    fn default() -> Self {
+        let mut objs = HashMap::new();
+        objs.insert(ROOT_ID, ObjData::Map(BTreeMap::new()));
+        Objects { objs }
+    }
+}
+
+impl Objects {
+    pub(crate) fn get(&self, obj: Id) -> Option<&ObjData> {
+        self.objs.get(&obj)
+    }
+
+    pub(crate) fn contains(&self, obj: Id) -> bool {
+        self.objs.contains_key(&obj)
+    }
+
+    fn create(&mut self, id: Id, value: &Stored, undo: &mut Vec<Undo>) {
+        if let Stored::Object(t) = value {
+            self.objs.insert(id, ObjData::new(*t));
+            undo.push(Undo::Create(id));
+        }
+    }
+
+    /// Writes `value` (or deletes, for `None`) into a register, overwriting `pred`.
+    ///
+    /// The caller has checked that `obj` exists and has the kind `key` addresses.
+    pub(crate) fn write(
+        &mut self,
+        obj: Id,
+        key: RegKey,
+        write: Write<'_>,
+        cmp: impl Fn(Id, Id) -> Ordering,
+        undo: &mut Vec<Undo>,
+    ) -> Result<(), Refusal> {
+        let Write { id, value, pred } = write;
+        let created = value.clone();
+        match (self.objs.get_mut(&obj), &key) {
+            (Some(ObjData::Map(map)), RegKey::Map(k)) => {
+                if !map.contains_key(k) {
+                    if let Some(&p) = pred.first() {
+                        return Err(RegisterError::UnknownPred(p).into());
+                    }
+                }
+                map.entry(k.clone())
+                    .or_default()
+                    .write(id, value, pred, cmp)?;
+            }
+            (Some(ObjData::List(tree)), RegKey::Elem(e)) => {
+                let visible = tree
+                    .with_content_mut(*e, |slots, i| {
+                        slots[i].write(id, value, pred, cmp)?;
+                        Ok::<_, RegisterError>(slots[i].is_visible())
+                    })
+                    .ok_or(Refusal::NoElement(*e))??;
+                tree.set_visible(*e, 1, visible);
+            }
+            _ => unreachable!("the caller checks the object and key kinds"),
+        }
+        undo.push(Undo::Write { obj, key, id });
+        if let Some(v) = created {
+            self.create(id, &v, undo);
+        }
+        Ok(())
+    }
+
+    /// Adds `by` to the counters `pred` of a register.
+    pub(crate) fn increment(
+        &mut self,
+        obj: Id,
+        key: RegKey,
+        id: Id,
+        by: i64,
+        pred: &[Id],
+        undo: &mut Vec<Undo>,
+    ) -> Result<(), Refusal> {
+        match (self.objs.get_mut(&obj), &key) {
+            (Some(ObjData::Map(map)), RegKey::Map(k)) => match map.get_mut(k) {
+                Some(reg) => reg.increment(id, by, pred)?,
+                None if pred.is_empty() => {}
+                None => return Err(RegisterError::UnknownPred(pred[0]).into()),
+            },
+            (Some(ObjData::List(tree)), RegKey::Elem(e)) => tree
+                .with_content_mut(*e, |slots, i| slots[i].increment(id, by, pred))
+                .ok_or(Refusal::NoElement(*e))??,
+            _ => unreachable!("the caller checks the object and key kinds"),
+        }
+        undo.push(Undo::Increment { obj, key, id });
+        Ok(())
+    }
+
+    /// Inserts list values as ops `id ..`, between `left` and `right` (remote) or at `pos`
+    /// (local). Returns the origins the insert was placed between.
+    pub(crate) fn insert_list(
+        &mut self,
+        obj: Id,
+        id: Id,
+        place: Place,
+        values: Vec<Stored>,
+        cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
+        undo: &mut Vec<Undo>,
+    ) -> (Option<Id>, Option<Id>) {
+        let len = values.len();
+        let slots: Vec<Register> = values
+            .iter()
+            .enumerate()
+            .map(|(k, v)| Register::with_value(id.add(k as u64), v.clone()))
+            .collect();
+        let Some(ObjData::List(tree)) = self.objs.get_mut(&obj) else {
+            unreachable!("the caller checks the object kind")
+        };
+        let origins = place.insert(tree, id, slots, cmp_actors);
+        undo.push(Undo::Insert { obj, id, len });
+        for (k, v) in values.iter().enumerate() {
+            self.create(id.add(k as u64), v, undo);
+        }
+        origins
+    }
+
+    /// Inserts characters as ops `id ..`. Returns the origins, as [`Objects::insert_list`].
+    pub(crate) fn insert_text(
+        &mut self,
+        obj: Id,
+        id: Id,
+        place: Place,
+        text: TextContent,
+        cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
+        undo: &mut Vec<Undo>,
+    ) -> (Option<Id>, Option<Id>) {
+        let len = crate::seq::Content::len(&text);
+        let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
+            unreachable!("the caller checks the object kind")
+        };
+        let origins = place.insert(&mut t.tree, id, text, cmp_actors);
+        undo.push(Undo::Insert { obj, id, len });
+        origins
+    }
+
+    /// Deletes the text elements `target .. target + len` as ops `by ..`.
+    ///
+    /// `visible` lists the parts of the span that are visible now (the caller found them).
+    pub(crate) fn delete_text(
+        &mut self,
+        obj: Id,
+        span: DelSpan,
+        visible: Vec<(Id, usize)>,
+        undo: &mut Vec<Undo>,
+    ) {
+        let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
+            unreachable!("the caller checks the object kind")
+        };
+        for &(id, len) in &visible {
+            t.tree.set_visible(id, len, false);
+        }
+        t.deletes.push(span);
+        undo.push(Undo::DeleteSpan {
+            obj,
+            restore: visible,
+        });
+    }
+
+    /// Reverses the mutations in `undo`, newest first.
+    pub(crate) fn rollback(&mut self, undo: Vec<Undo>) {
+        for u in undo.into_iter().rev() {
+            match u {
+                Undo::Create(id) => {
+                    self.objs.remove(&id);
+                }
+                Undo::Write { obj, key, id } => {
+                    self.undo_register(obj, key, |r| r.undo_write(id));
+                }
+                Undo::Increment { obj, key, id } => {
+                    self.undo_register(obj, key, |r| r.undo_increment(id));
+                }
+                Undo::Insert { obj, id, len } => match self.objs.get_mut(&obj) {
+                    Some(ObjData::List(tree)) => tree.remove(id, len),
+                    Some(ObjData::Text(t)) => t.tree.remove(id, len),
+                    _ => unreachable!("undo records name existing sequences"),
+                },
+                Undo::DeleteSpan { obj, restore } => {
+                    let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
+                        unreachable!("undo records name existing texts")
+                    };
+                    t.deletes.pop();
+                    for (id, len) in restore {
+                        t.tree.set_visible(id, len, true);
+                    }
+                }
+            }
+        }
+    }
+
+    fn undo_register(&mut self, obj: Id, key: RegKey, f: impl FnOnce(&mut Register)) {
+        match (self.objs.get_mut(&obj), key) {
+            (Some(ObjData::Map(map)), RegKey::Map(k)) => {
+                if let Some(reg) = map.get_mut(&k) {
+                    f(reg);
+                    if reg.entries().is_empty() {
+                        map.remove(&k);
+                    }
+                }
+            }
+            (Some(ObjData::List(tree)), RegKey::Elem(e)) => {
+                if let Some(visible) = tree.with_content_mut(e, |slots, i| {
+                    f(&mut slots[i]);
+                    slots[i].is_visible()
+                }) {
+                    tree.set_visible(e, 1, visible);
+                }
+            }
+            _ => unreachable!("undo records name existing registers"),
+        }
+    }
+}
+
+/// Where an insert goes: a visible position (a local edit) or between two elements (a remote
+/// op, placed by the sequence CRDT's integration rule).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Place {
+    Local(usize),
+    Between(Option<Id>, Option<Id>),
+}
+
+impl Place {
+    fn insert<C: crate::seq::Content>(
+        self,
+        tree: &mut SeqTree<C>,
+        id: Id,
+        content: C,
+        cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
+    ) -> (Option<Id>, Option<Id>) {
+        match self {
+            Place::Local(pos) => tree.insert_local(pos, id, content),
+            Place::Between(left, right) => {
+                tree.integrate(id, left, right, content, cmp_actors);
+                (left, right)
+            }
+        }
+    }
+}

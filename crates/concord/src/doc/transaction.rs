@@ -1,0 +1,604 @@
+//! Local edits, grouped into a transaction that commits as one change or not at all.
+//!
+//! Every edit is applied to the document at once (so reads inside the transaction see it) and
+//! leaves an undo record; a transaction that ends in `Err` replays the records backwards. Edits
+//! check their arguments before they touch anything, so a refused edit needs no undo at all.
+
+use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
+use crate::clock::At;
+use crate::error::Expected;
+use crate::ids::{ActorIdx, Id};
+use crate::register::Stored;
+use crate::seq::TextContent;
+use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
+
+use super::objects::{DelSpan, ObjData, Place, RegKey, Undo, Write};
+use super::read::{ReadDoc, Reader};
+use super::Doc;
+
+/// An open transaction on a [`Doc`]: edit through it, read through [`ReadDoc`].
+///
+/// Made by [`Doc::transact`], which commits it if the closure returns `Ok` and rolls it back
+/// otherwise.
+pub struct Transaction<'a> {
+    doc: &'a mut Doc,
+    actor: ActorIdx,
+    added_actor: bool,
+    start_op: u64,
+    next_op: u64,
+    ops: Vec<Op>,
+    undo: Vec<Undo>,
+    message: Option<String>,
+    time: Option<i64>,
+    groups: Vec<Group>,
+    open_groups: Vec<usize>,
+}
+
+/// A resolved edit target: the object's internal id and type, and its public id.
+struct Target {
+    id: Id,
+    obj: ObjId,
+    typ: ObjType,
+}
+
+impl<'a> Transaction<'a> {
+    pub(super) fn new(doc: &'a mut Doc) -> Self {
+        let known = doc.history.actor_idx(&doc.actor);
+        let actor = doc.history.intern(doc.actor);
+        let start_op = doc.history.max_op() + 1;
+        Transaction {
+            doc,
+            actor,
+            added_actor: known.is_none(),
+            start_op,
+            next_op: start_op,
+            ops: Vec::new(),
+            undo: Vec::new(),
+            message: None,
+            time: None,
+            groups: Vec::new(),
+            open_groups: Vec::new(),
+        }
+    }
+
+    /// Records the transaction as a change (nothing, if it made no ops).
+    pub(super) fn commit(self) {
+        let Transaction { doc, actor, .. } = self;
+        if self.ops.is_empty() {
+            if self.added_actor {
+                doc.history.forget_last_actor();
+            }
+            return;
+        }
+        let meta = ChangeMeta {
+            actor: doc.actor,
+            seq: doc.history.next_seq(actor),
+            start_op: self.start_op,
+            time: self.time.unwrap_or_else(now_ms),
+            message: self.message,
+            deps: doc.history.heads().to_vec(),
+            groups: self.groups,
+        };
+        doc.history.record(Change::new(meta, self.ops));
+    }
+
+    /// Undoes every edit of the transaction.
+    pub(super) fn rollback(self) {
+        self.doc.objects.rollback(self.undo);
+        if self.added_actor {
+            self.doc.history.forget_last_actor();
+        }
+    }
+
+    /// Sets the message recorded with the change.
+    pub fn set_message(&mut self, message: impl Into<String>) {
+        self.message = Some(message.into());
+    }
+
+    /// Sets the time recorded with the change, in milliseconds since the Unix epoch (default:
+    /// the system clock at commit).
+    pub fn set_time(&mut self, millis: i64) {
+        self.time = Some(millis);
+    }
+
+    /// Runs `f` as a named compound operation: its ops are recorded as a group of the change
+    /// (nested in the group open around this call, if any). If `f` returns `Err`, the ops it
+    /// made are undone and the group is dropped; the transaction goes on.
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn group<T, E>(
+        &mut self,
+        name: impl Into<String>,
+        f: impl FnOnce(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let index = self.groups.len();
+        self.groups.push(Group {
+            name: name.into(),
+            parent: self.open_groups.last().copied(),
+            ops: self.next_op..self.next_op,
+        });
+        self.open_groups.push(index);
+        let (undo_len, ops_len, next_op) = (self.undo.len(), self.ops.len(), self.next_op);
+        let result = f(self);
+        self.open_groups.pop();
+        match result {
+            Ok(v) => {
+                self.groups[index].ops.end = self.next_op;
+                Ok(v)
+            }
+            Err(e) => {
+                let undo = self.undo.split_off(undo_len);
+                self.doc.objects.rollback(undo);
+                self.ops.truncate(ops_len);
+                self.next_op = next_op;
+                self.groups.truncate(index);
+                Err(e)
+            }
+        }
+    }
+
+    fn reader(&self) -> Reader<'_> {
+        Reader {
+            history: &self.doc.history,
+            objects: &self.doc.objects,
+            at: At::Now,
+        }
+    }
+
+    fn target(&self, obj: &ObjId) -> Result<Target, DocError> {
+        let (id, data) = self.reader().obj(obj)?;
+        Ok(Target {
+            id,
+            obj: *obj,
+            typ: data.obj_type(),
+        })
+    }
+
+    fn wrong_type(t: &Target, expected: Expected) -> DocError {
+        DocError::WrongObjectType {
+            obj: t.obj,
+            expected,
+            found: t.typ,
+        }
+    }
+
+    fn take_ids(&mut self, n: u64) -> Id {
+        let id = Id::new(self.actor, self.next_op);
+        self.next_op += n;
+        id
+    }
+
+    fn export(&self, id: Id) -> OpId {
+        self.doc.history.export(id)
+    }
+
+    fn export_all(&self, ids: &[Id]) -> Vec<OpId> {
+        ids.iter().map(|&id| self.export(id)).collect()
+    }
+
+    /// The register `prop` addresses in a map or list, with its visible values.
+    fn register(&self, t: &Target, prop: Prop) -> Result<(RegKey, Vec<Id>, Vec<Id>), DocError> {
+        match (self.doc.objects.get(t.id), prop) {
+            (Some(ObjData::Map(map)), Prop::Map(k)) => {
+                let (vis, counters) = map
+                    .get(&k)
+                    .map(|r| (r.visible_ids(), r.visible_counter_ids()))
+                    .unwrap_or_default();
+                Ok((RegKey::Map(k), vis, counters))
+            }
+            (Some(ObjData::List(tree)), Prop::Seq(index)) => {
+                let (elem, slots, k) = tree.get(index).ok_or(DocError::IndexOutOfBounds {
+                    obj: t.obj,
+                    index,
+                    len: tree.len(),
+                })?;
+                let slot = &slots[k];
+                Ok((
+                    RegKey::Elem(elem),
+                    slot.visible_ids(),
+                    slot.visible_counter_ids(),
+                ))
+            }
+            (_, Prop::Map(_)) => Err(Self::wrong_type(t, Expected::Map)),
+            (Some(ObjData::Text(_)), Prop::Seq(_)) => Err(Self::wrong_type(t, Expected::List)),
+            (_, Prop::Seq(_)) => Err(Self::wrong_type(t, Expected::Sequence)),
+        }
+    }
+
+    fn public_key(&self, key: &RegKey) -> Key {
+        match key {
+            RegKey::Map(k) => Key::Map(k.clone()),
+            RegKey::Elem(e) => Key::Elem(self.export(*e)),
+        }
+    }
+
+    /// Writes a value into a register (or deletes, for `None`). Returns the op id, or `None`
+    /// for a delete of an absent key (which makes no op).
+    fn write(
+        &mut self,
+        obj: &ObjId,
+        prop: Prop,
+        value: Option<Stored>,
+    ) -> Result<Option<Id>, DocError> {
+        let t = self.target(obj)?;
+        let (key, pred, _) = self.register(&t, prop)?;
+        if value.is_none() && pred.is_empty() {
+            return Ok(None);
+        }
+        let id = self.take_ids(1);
+        let history = &self.doc.history;
+        let write = Write {
+            id,
+            value: value.clone(),
+            pred: &pred,
+        };
+        self.doc
+            .objects
+            .write(
+                t.id,
+                key.clone(),
+                write,
+                |a, b| history.cmp_ids(a, b),
+                &mut self.undo,
+            )
+            .unwrap_or_else(|_| unreachable!("local predecessors are the visible values"));
+        let key = self.public_key(&key);
+        let pred = self.export_all(&pred);
+        let action = match value {
+            Some(v) => Action::Put {
+                key,
+                value: new_value(v),
+                pred,
+            },
+            None => Action::Delete { key, pred },
+        };
+        self.ops.push(Op { obj: *obj, action });
+        Ok(Some(id))
+    }
+
+    /// Sets a map key or list slot to a scalar.
+    ///
+    /// # Errors
+    /// [`DocError::NoSuchObject`], [`DocError::WrongObjectType`] (a key on a list, an index
+    /// on a map or text), [`DocError::IndexOutOfBounds`].
+    pub fn put(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+        value: impl Into<ScalarValue>,
+    ) -> Result<(), DocError> {
+        let value = Stored::Scalar(value.into());
+        self.write(obj.as_ref(), prop.into(), Some(value)).map(drop)
+    }
+
+    /// Creates a new object at a map key or list slot and returns its id.
+    ///
+    /// # Errors
+    /// As [`Transaction::put`].
+    pub fn put_object(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+        typ: ObjType,
+    ) -> Result<ObjId, DocError> {
+        let id = self.write(obj.as_ref(), prop.into(), Some(Stored::Object(typ)))?;
+        let id = id.expect("a put always makes an op");
+        Ok(ObjId::Op(self.export(id)))
+    }
+
+    /// Deletes a map key (nothing happens if it is absent), a list element, or a character of
+    /// a text.
+    ///
+    /// # Errors
+    /// As [`Transaction::put`].
+    pub fn delete(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+    ) -> Result<(), DocError> {
+        let obj = obj.as_ref();
+        match (self.target(obj)?.typ, prop.into()) {
+            (ObjType::Text, Prop::Seq(i)) => self.splice_text(obj, i, 1, ""),
+            (_, prop) => self.write(obj, prop, None).map(drop),
+        }
+    }
+
+    /// Adds `by` to the counter at a map key or list slot (to every concurrent counter there).
+    ///
+    /// # Errors
+    /// [`DocError::NotACounter`] if no counter is there, and those of [`Transaction::put`].
+    pub fn increment(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+        by: i64,
+    ) -> Result<(), DocError> {
+        let obj = obj.as_ref();
+        let prop = prop.into();
+        let t = self.target(obj)?;
+        let (key, _, pred) = self.register(&t, prop.clone())?;
+        if pred.is_empty() {
+            return Err(DocError::NotACounter { obj: *obj, prop });
+        }
+        let id = self.take_ids(1);
+        self.doc
+            .objects
+            .increment(t.id, key.clone(), id, by, &pred, &mut self.undo)
+            .unwrap_or_else(|_| unreachable!("local predecessors are the visible counters"));
+        let action = Action::Increment {
+            key: self.public_key(&key),
+            by,
+            pred: self.export_all(&pred),
+        };
+        self.ops.push(Op { obj: *obj, action });
+        Ok(())
+    }
+
+    fn list_target(&self, obj: &ObjId, index: usize) -> Result<(Target, usize), DocError> {
+        let t = self.target(obj)?;
+        let Some(ObjData::List(tree)) = self.doc.objects.get(t.id) else {
+            return Err(Self::wrong_type(&t, Expected::List));
+        };
+        let len = tree.len();
+        if index > len {
+            return Err(DocError::IndexOutOfBounds {
+                obj: *obj,
+                index,
+                len,
+            });
+        }
+        Ok((t, len))
+    }
+
+    fn insert_values(
+        &mut self,
+        obj: &ObjId,
+        index: usize,
+        values: Vec<Stored>,
+    ) -> Result<Id, DocError> {
+        let (t, _) = self.list_target(obj, index)?;
+        let id = self.take_ids(values.len() as u64);
+        let history = &self.doc.history;
+        let (left, right) = self.doc.objects.insert_list(
+            t.id,
+            id,
+            Place::Local(index),
+            values.clone(),
+            |a, b| history.cmp_actors(a, b),
+            &mut self.undo,
+        );
+        let action = Action::Insert {
+            left: left.map(|l| self.export(l)),
+            right: right.map(|r| self.export(r)),
+            values: InsertValues::List(values.into_iter().map(new_value).collect()),
+        };
+        self.ops.push(Op { obj: *obj, action });
+        Ok(id)
+    }
+
+    /// Inserts a scalar into a list at `index` (0 ..= length).
+    ///
+    /// # Errors
+    /// [`DocError::NoSuchObject`], [`DocError::WrongObjectType`] if it is not a list,
+    /// [`DocError::IndexOutOfBounds`] if `index` is past the end.
+    pub fn insert(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        index: usize,
+        value: impl Into<ScalarValue>,
+    ) -> Result<(), DocError> {
+        let value = Stored::Scalar(value.into());
+        self.insert_values(obj.as_ref(), index, vec![value])
+            .map(drop)
+    }
+
+    /// Inserts a new object into a list at `index` and returns its id.
+    ///
+    /// # Errors
+    /// As [`Transaction::insert`].
+    pub fn insert_object(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        index: usize,
+        typ: ObjType,
+    ) -> Result<ObjId, DocError> {
+        let id = self.insert_values(obj.as_ref(), index, vec![Stored::Object(typ)])?;
+        Ok(ObjId::Op(self.export(id)))
+    }
+
+    /// Deletes `del` elements of a list from `index` and inserts `values` there.
+    ///
+    /// # Errors
+    /// As [`Transaction::insert`]; [`DocError::IndexOutOfBounds`] also if `index + del` is past
+    /// the end.
+    pub fn splice<V: Into<ScalarValue>>(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        index: usize,
+        del: usize,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<(), DocError> {
+        let obj = obj.as_ref();
+        let (_, len) = self.list_target(obj, index)?;
+        check_range(obj, index, del, len)?;
+        for _ in 0..del {
+            self.write(obj, Prop::Seq(index), None)?;
+        }
+        let values: Vec<Stored> = values
+            .into_iter()
+            .map(|v| Stored::Scalar(v.into()))
+            .collect();
+        if !values.is_empty() {
+            self.insert_values(obj, index, values)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes `del` characters of a text from `pos` and inserts `text` there. Positions count
+    /// Unicode scalar values.
+    ///
+    /// # Errors
+    /// [`DocError::NoSuchObject`], [`DocError::WrongObjectType`] if it is not a text,
+    /// [`DocError::IndexOutOfBounds`] if `pos + del` is past the end.
+    pub fn splice_text(
+        &mut self,
+        obj: impl AsRef<ObjId>,
+        pos: usize,
+        del: usize,
+        text: &str,
+    ) -> Result<(), DocError> {
+        let obj = obj.as_ref();
+        let t = self.target(obj)?;
+        let Some(ObjData::Text(tobj)) = self.doc.objects.get(t.id) else {
+            return Err(Self::wrong_type(&t, Expected::Text));
+        };
+        check_range(obj, pos, del, tobj.tree.len())?;
+        if del > 0 {
+            for (target, n) in tobj.tree.visible_spans(pos, del) {
+                let by = self.take_ids(n as u64);
+                let span = DelSpan {
+                    target,
+                    len: n as u64,
+                    by,
+                };
+                self.doc
+                    .objects
+                    .delete_text(t.id, span, vec![(target, n)], &mut self.undo);
+                let action = Action::DeleteSpan {
+                    first: self.export(target),
+                    len: n as u64,
+                };
+                self.ops.push(Op { obj: *obj, action });
+            }
+        }
+        if !text.is_empty() {
+            let content = TextContent::from(text);
+            let chars = crate::seq::Content::len(&content) as u64;
+            let id = self.take_ids(chars);
+            let history = &self.doc.history;
+            let (left, right) = self.doc.objects.insert_text(
+                t.id,
+                id,
+                Place::Local(pos),
+                content,
+                |a, b| history.cmp_actors(a, b),
+                &mut self.undo,
+            );
+            let action = Action::Insert {
+                left: left.map(|l| self.export(l)),
+                right: right.map(|r| self.export(r)),
+                values: InsertValues::Text {
+                    text: text.to_owned(),
+                    chars,
+                },
+            };
+            self.ops.push(Op { obj: *obj, action });
+        }
+        Ok(())
+    }
+}
+
+fn check_range(obj: &ObjId, index: usize, del: usize, len: usize) -> Result<(), DocError> {
+    match index.checked_add(del) {
+        Some(end) if end <= len => Ok(()),
+        _ => Err(DocError::IndexOutOfBounds {
+            obj: *obj,
+            index: index.saturating_add(del),
+            len,
+        }),
+    }
+}
+
+fn new_value(v: Stored) -> NewValue {
+    match v {
+        Stored::Scalar(s) => NewValue::Scalar(s),
+        Stored::Object(t) => NewValue::Object(t),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl ReadDoc for Transaction<'_> {
+    fn get(
+        &self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+    ) -> Result<Option<(Value, OpId)>, DocError> {
+        self.doc.get(obj, prop)
+    }
+
+    fn get_all(
+        &self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+    ) -> Result<Vec<(Value, OpId)>, DocError> {
+        self.doc.get_all(obj, prop)
+    }
+
+    fn keys(&self, obj: impl AsRef<ObjId>) -> Vec<String> {
+        self.doc.keys(obj)
+    }
+
+    fn length(&self, obj: impl AsRef<ObjId>) -> usize {
+        self.doc.length(obj)
+    }
+
+    fn text(&self, obj: impl AsRef<ObjId>) -> Result<String, DocError> {
+        self.doc.text(obj)
+    }
+
+    fn values(&self, obj: impl AsRef<ObjId>) -> Result<Vec<(Value, OpId)>, DocError> {
+        self.doc.values(obj)
+    }
+
+    fn object_type(&self, obj: impl AsRef<ObjId>) -> Result<ObjType, DocError> {
+        self.doc.object_type(obj)
+    }
+
+    fn heads(&self) -> Vec<OpId> {
+        self.doc.heads()
+    }
+
+    fn get_at(
+        &self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+        heads: &[OpId],
+    ) -> Result<Option<(Value, OpId)>, DocError> {
+        self.doc.get_at(obj, prop, heads)
+    }
+
+    fn get_all_at(
+        &self,
+        obj: impl AsRef<ObjId>,
+        prop: impl Into<Prop>,
+        heads: &[OpId],
+    ) -> Result<Vec<(Value, OpId)>, DocError> {
+        self.doc.get_all_at(obj, prop, heads)
+    }
+
+    fn keys_at(&self, obj: impl AsRef<ObjId>, heads: &[OpId]) -> Result<Vec<String>, DocError> {
+        self.doc.keys_at(obj, heads)
+    }
+
+    fn length_at(&self, obj: impl AsRef<ObjId>, heads: &[OpId]) -> Result<usize, DocError> {
+        self.doc.length_at(obj, heads)
+    }
+
+    fn text_at(&self, obj: impl AsRef<ObjId>, heads: &[OpId]) -> Result<String, DocError> {
+        self.doc.text_at(obj, heads)
+    }
+
+    fn values_at(
+        &self,
+        obj: impl AsRef<ObjId>,
+        heads: &[OpId],
+    ) -> Result<Vec<(Value, OpId)>, DocError> {
+        self.doc.values_at(obj, heads)
+    }
+}

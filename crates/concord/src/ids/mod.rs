@@ -1,0 +1,62 @@
+//! Identifiers, in two spaces with one border between them.
+//!
+//! Outside the engine (the public API, changes exchanged between replicas) an operation is named
+//! by an [`OpId`]: a Lamport counter and the 16-byte [`ActorId`] of the replica that made it.
+//! Inside a document the same operation is an [`Id`]: the counter and an [`ActorIdx`], the
+//! position of the actor in the document's actor table. Internal ids are small `Copy` values
+//! that hash and compare cheaply, so every structure keyed by op (registers, sequence runs, the
+//! id index) stores them instead of the 24-byte public form. The translation happens only where
+//! data crosses the API: [`crate::doc`] resolves every incoming `OpId` once and renders
+//! outgoing ones from the actor table.
+//!
+//! Actor indexes are assigned in the order a document first meets an actor, so they differ
+//! between replicas; nothing that two replicas must agree on (ordering, encoding) may depend on
+//! them. Where the model orders ops by actor, it compares the actor bytes through the table.
+
+mod actor;
+mod op_id;
+
+pub use actor::{ActorId, ParseActorIdError};
+pub use op_id::{ObjId, OpId, ParseOpIdError, ROOT};
+
+use std::fmt;
+
+/// The index of an actor in a document's actor table (internal id space).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub(crate) struct ActorIdx(pub(crate) u32);
+
+impl ActorIdx {
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// An operation id in the internal id space: a Lamport counter and an actor index.
+///
+/// A run of `n` consecutive ops by one actor is named by its first id; op `k` of the run is
+/// `Id { actor, counter: counter + k }`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Id {
+    pub(crate) actor: ActorIdx,
+    pub(crate) counter: u64,
+}
+
+impl Id {
+    pub(crate) const fn new(actor: ActorIdx, counter: u64) -> Self {
+        Id { actor, counter }
+    }
+
+    /// The id `n` ops further along the same actor's run.
+    pub(crate) const fn add(self, n: u64) -> Self {
+        Id {
+            actor: self.actor,
+            counter: self.counter + n,
+        }
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@#{}", self.counter, self.actor.0)
+    }
+}

@@ -1,0 +1,192 @@
+//! The sequence CRDT behind lists and text.
+//!
+//! A sequence is a list of *elements* in document order, deleted ones included: a deletion only
+//! hides an element (a *tombstone*), because concurrent inserts may still name it as a
+//! neighbour. Each element has the id of the op that inserted it, a *left origin* (the element
+//! it was typed after) and a *right origin* (the element it was typed before). Those two ids
+//! are all a replica needs to place a remote insert, by the rule below.
+//!
+//! # Runs
+//!
+//! Elements inserted by one actor with consecutive counters, each typed right after the
+//! previous one, with the same right origin and visibility, are stored as one [`Run`]: the
+//! first id, the first element's left origin (every later element's is the one before it), the
+//! shared right origin and the values ([`Content`]). Typing a sentence one keystroke at a time
+//! therefore makes one run, not one entry per character, and every structure below grows with
+//! the number of runs, not of elements. Runs are kept maximal (any two neighbours that could
+//! merge are merged, across leaf boundaries too), so the run decomposition depends only on the
+//! elements, never on the history of edits or on node boundaries.
+//!
+//! # The tree
+//!
+//! Runs live in the leaves of a B-tree stored in two arenas (`Vec`s of leaves and of internal
+//! nodes) addressed by `u32` newtype indexes. Arenas give what pointer-based nodes would need
+//! `unsafe` or reference counting for: parent links (a position is computed by walking up from
+//! a leaf), next/previous leaf links (scans walk in document order without descending again),
+//! and a document fork that is a plain `clone` of a few vectors. Each child entry of an
+//! internal node caches the child's visible and total lengths, and each node knows its slot
+//! among its parent's children, so that
+//!
+//! - the `pos`-th visible element is found by one descent (local edits, reads);
+//! - the full-order or visible position of a leaf is the sum of the entries to its left, level
+//!   by level, on the way up;
+//! - an edit updates one entry per level.
+//!
+//! Leaves hold up to `L` runs (32), internal nodes up to `F` children (16); a full node splits
+//! in two. Nodes are not rebalanced when they shrink: runs only disappear when merged or rolled
+//! back, so underfull leaves are rare and harmless, and an emptied leaf is unlinked. A cursor
+//! remembers the last leaf located by position and the number of visible elements before it,
+//! so typing at one place does not descend from the root for every keystroke.
+//!
+//! # The id index
+//!
+//! Remote ops, deletions and slot updates name elements by id. The index maps ids to leaves,
+//! run-length encoded: per actor, an ordered map from the first counter of a range to its end
+//! and its leaf, one entry per range of consecutive ids living in one leaf (the highest range
+//! kept aside, so typing extends it without a search). Finding an element is an index lookup
+//! plus a scan of one leaf; the index changes only when runs move between leaves.
+//!
+//! # Integration
+//!
+//! A remote run is placed by the YjsMod rule, which the Fugue paper proves equivalent to
+//! FugueMax: replicas converge whatever the delivery order, and inserts made concurrently at
+//! one place never interleave (the `integrate` submodule states the rule). The new run is placed
+//! after its left origin; the scan then passes the elements between its origins:
+//!
+//! - an element whose left origin is before ours belongs to an earlier insert: stop there;
+//! - one whose left origin is after ours was typed inside something already passed: skip it;
+//! - one with the same left origin is a concurrent sibling. With the same right origin too, the
+//!   smaller actor (by public actor bytes) goes first. With a nearer right origin, the sibling
+//!   and what follows it up to its right origin may yet be passed, so the scan goes on while
+//!   remembering where it was (`scanning`) in case it must go back.
+//!
+//! For example, the text is `a b` (by actor A), and actor X typed `w x` backwards: first `x`
+//! between `a` and `b` (origins `a`, `b`), then `w` before it (origins `a`, `x`). Concurrently
+//! actor Y typed `y` between `a` and `b` (origins `a`, `b`). A replica holding `a w x b`
+//! integrates `y`: left = 0 (`a`), right = 3 (`b`).
+//!
+//! - i = 1, `w`: same left origin, right origin `x` (2) < 3: `scanning` starts, dest stays 1.
+//! - i = 2, `x`: same origins as `y`. If X < Y, `y` goes after `x`: `scanning` stops; at i = 3
+//!   the scan reaches `b` and the result is `a w x y b`. If Y < X, the scan breaks with dest
+//!   still 1: `a y w x b`.
+//!
+//! Either way `w x` stays together, and a replica that received `y` first reaches the same text.
+//!
+//! # Costs
+//!
+//! With `n` elements, `h` the height (log base `F` of the number of leaves), `r` the index
+//! ranges of one actor and `s` the runs an operation touches: a local insert, a lookup by
+//! position and a remote insert with nothing concurrent cost O(h·F + L + log r); a lookup by id
+//! O(log r + L + h·F); visibility changes and rollbacks O(s·(log r + L + h·F)); a remote insert
+//! also pays O(log r + L + h·F) for each concurrent run it scans past. No operation scans the
+//! whole sequence.
+
+#[cfg(test)]
+mod check;
+mod content;
+mod index;
+mod integrate;
+mod ops;
+mod tree;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use content::TextContent;
+pub(crate) use tree::SeqTree;
+
+use crate::ids::Id;
+
+/// The payload of a run: one value per element, splittable and joinable at element boundaries.
+///
+/// The span law every implementation keeps: `a.split_off(k)` leaves `a` with the first `k`
+/// elements and returns the other `a.len() - k`; appending the returned part back with
+/// `a.append(b)` restores the original exactly, and the lengths add up.
+pub(crate) trait Content: Clone + std::fmt::Debug {
+    /// The number of elements.
+    fn len(&self) -> usize;
+    /// Keeps elements `[0, at)` in `self` and returns `[at, len)`. `at <= len`.
+    fn split_off(&mut self, at: usize) -> Self;
+    /// Appends the elements of `other` after those of `self`.
+    fn append(&mut self, other: Self);
+}
+
+/// Consecutive elements inserted by one actor with consecutive counters, stored as one entry.
+///
+/// Element `k` of the run has id `id.add(k)`. Only the first element's left origin is stored:
+/// every later element's left origin is the element just before it, which is what makes the
+/// run compressible in the first place (a typist's keystrokes each name the previous one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Run<C> {
+    /// The id of the first element.
+    pub(crate) id: Id,
+    /// The left origin of the first element (the element it was typed after), `None` at the
+    /// start of the sequence.
+    pub(crate) origin_left: Option<Id>,
+    /// The right origin shared by every element of the run, `None` at the end.
+    pub(crate) origin_right: Option<Id>,
+    /// Whether the elements are visible (not deleted); uniform within a run.
+    pub(crate) visible: bool,
+    /// The elements' values.
+    pub(crate) content: C,
+}
+
+impl<C: Content> Run<C> {
+    /// The number of elements.
+    fn len(&self) -> usize {
+        self.content.len()
+    }
+
+    /// The counter one past the last element's.
+    fn end(&self) -> u64 {
+        self.id.counter + self.len() as u64
+    }
+
+    /// The id of the last element.
+    fn last_id(&self) -> Id {
+        self.id.add(self.len() as u64 - 1)
+    }
+
+    /// The offset of `id` in the run, if the run holds it.
+    fn offset_of(&self, id: Id) -> Option<usize> {
+        (id.actor == self.id.actor && id.counter >= self.id.counter && id.counter < self.end())
+            .then(|| (id.counter - self.id.counter) as usize)
+    }
+
+    /// The number of visible elements (all or none).
+    fn visible_len(&self) -> usize {
+        if self.visible {
+            self.len()
+        } else {
+            0
+        }
+    }
+
+    /// Whether `next`, placed right after `self` in document order, continues this run: the
+    /// same actor with the next counter, typed right after this run's last element, with the
+    /// same right origin and visibility. Keeping every such pair merged makes the run
+    /// decomposition canonical: it depends only on the elements, not on the edit history.
+    fn can_append(&self, next: &Run<C>) -> bool {
+        self.continued_by(next) && next.visible == self.visible
+    }
+
+    /// Whether `next` continues this run's ids and origins (visibility aside).
+    fn continued_by(&self, next: &Run<C>) -> bool {
+        next.id.actor == self.id.actor
+            && next.id.counter == self.end()
+            && next.origin_left == Some(self.last_id())
+            && next.origin_right == self.origin_right
+    }
+
+    /// Splits the run before element `at` (`0 < at < len`), returning the second part.
+    fn split_off(&mut self, at: usize) -> Run<C> {
+        debug_assert!(at > 0 && at < self.len());
+        Run {
+            id: self.id.add(at as u64),
+            origin_left: Some(self.id.add(at as u64 - 1)),
+            origin_right: self.origin_right,
+            visible: self.visible,
+            content: self.content.split_off(at),
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! The operations the document calls: local inserts, lookups by position and by id,
+//! visibility changes, slot updates, and rollback of inserts.
+
+use super::tree::{Cursor, LeafIdx, Pos, SeqTree};
+use super::{Content, Run};
+use crate::ids::Id;
+
+impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
+    /// The number of visible elements.
+    pub(crate) fn len(&self) -> usize {
+        self.vis
+    }
+
+    /// The number of elements, tombstones included.
+    #[cfg(test)]
+    pub(crate) fn total_len(&self) -> usize {
+        self.total
+    }
+
+    /// The position of the `rel`-th visible element of `leaf` (the end of the leaf if the leaf
+    /// has `rel` visible elements).
+    pub(super) fn nth_visible_in(&self, leaf: LeafIdx, mut rel: usize) -> Pos {
+        let runs = &self.leaf(leaf).runs;
+        for (i, r) in runs.iter().enumerate() {
+            if r.visible {
+                if rel < r.len() {
+                    return Pos {
+                        leaf,
+                        run: i,
+                        off: rel,
+                    };
+                }
+                rel -= r.len();
+            }
+        }
+        Pos {
+            leaf,
+            run: runs.len(),
+            off: 0,
+        }
+    }
+
+    /// Inserts `content` (new ids starting at `id`) at visible position `pos` as a local edit.
+    ///
+    /// The new elements go immediately before the `pos`-th visible element, after any
+    /// tombstones preceding it (at the very end if `pos == len`). Their left origin is the
+    /// element just before the insertion point in full order (possibly a tombstone), their
+    /// right origin the `pos`-th visible element. Returns `(origin_left, origin_right)`.
+    ///
+    /// # Panics
+    /// If `pos > len`.
+    pub(crate) fn insert_local(
+        &mut self,
+        pos: usize,
+        id: Id,
+        content: C,
+    ) -> (Option<Id>, Option<Id>) {
+        assert!(
+            pos <= self.vis,
+            "insert at {pos} past the end ({})",
+            self.vis
+        );
+        let (leaf, vis_start) = self.locate_vis(pos);
+        self.cursor = Some(Cursor { leaf, vis_start });
+        let p = self.nth_visible_in(leaf, pos - vis_start);
+        let origin_right = self.id_at(p);
+        let origin_left = self.id_before(p);
+        if content.len() > 0 {
+            let run = Run {
+                id,
+                origin_left,
+                origin_right,
+                visible: true,
+                content,
+            };
+            self.insert_run(p, run);
+        }
+        (origin_left, origin_right)
+    }
+
+    /// Whether an element has id `id`.
+    pub(crate) fn contains(&self, id: Id) -> bool {
+        self.index.get(id).is_some()
+    }
+
+    /// The number of visible elements before element `id`, and whether it is visible.
+    pub(crate) fn position(&self, id: Id) -> Option<(usize, bool)> {
+        let p = self.find(id)?;
+        Some((self.vis_before(p), self.leaf(p.leaf).runs[p.run].visible))
+    }
+
+    /// The visible element at `pos`: its id, its run's content and its offset in that content.
+    pub(crate) fn get(&self, pos: usize) -> Option<(Id, &C, usize)> {
+        if pos >= self.vis {
+            return None;
+        }
+        let (leaf, start) = self.locate_vis(pos);
+        let p = self.nth_visible_in(leaf, pos - start);
+        let r = &self.leaf(p.leaf).runs[p.run];
+        Some((r.id.add(p.off as u64), &r.content, p.off))
+    }
+
+    /// The id spans `(first id, count)` of the visible elements in `pos..pos + len`, in
+    /// document order, consecutive ids merged into one span.
+    pub(crate) fn visible_spans(&self, pos: usize, len: usize) -> Vec<(Id, usize)> {
+        let mut out: Vec<(Id, usize)> = Vec::new();
+        if len == 0 || pos >= self.vis {
+            return out;
+        }
+        let (leaf, start) = self.locate_vis(pos);
+        let p = self.nth_visible_in(leaf, pos - start);
+        let (mut leaf, mut i, mut off) = (p.leaf, p.run, p.off);
+        let mut left = len;
+        loop {
+            let l = self.leaf(leaf);
+            for r in &l.runs[i..] {
+                if left == 0 {
+                    break;
+                }
+                if r.visible {
+                    let n = (r.len() - off).min(left);
+                    let id = r.id.add(off as u64);
+                    match out.last_mut() {
+                        Some((last, k))
+                            if last.actor == id.actor && last.counter + *k as u64 == id.counter =>
+                        {
+                            *k += n;
+                        }
+                        _ => out.push((id, n)),
+                    }
+                    left -= n;
+                }
+                off = 0;
+            }
+            match l.next {
+                Some(next) if left > 0 => {
+                    leaf = next;
+                    i = 0;
+                }
+                _ => return out,
+            }
+        }
+    }
+
+    /// Sets the visibility of elements `id .. id + len` (consecutive counters of one actor,
+    /// all present, possibly spread over several runs and leaves). Returns how many elements
+    /// changed visibility.
+    pub(crate) fn set_visible(&mut self, id: Id, len: usize, visible: bool) -> usize {
+        let mut changed = 0;
+        let mut done = 0;
+        while done < len {
+            let cur = id.add(done as u64);
+            let p = self.find_present(cur);
+            let run = &self.leaf(p.leaf).runs[p.run];
+            let k = (len - done).min(run.len() - p.off);
+            done += k;
+            if run.visible == visible {
+                continue;
+            }
+            let run_len = run.len();
+            let dvis = if visible { k as isize } else { -(k as isize) };
+            changed += k;
+            if self.move_to_neighbour(p, k, visible) {
+                self.add_counts(p.leaf, dvis, 0);
+                continue;
+            }
+            let mut i = p.run;
+            if p.off > 0 {
+                self.split_run(p.leaf, i, p.off);
+                i += 1;
+            }
+            if p.off + k < run_len {
+                self.split_run(p.leaf, i, k);
+            }
+            self.leaf_mut(p.leaf).runs[i].visible = visible;
+            self.add_counts(p.leaf, dvis, 0);
+            let (mut leaf, mut i) = (p.leaf, i);
+            if self.leaf(leaf).runs.len() > L {
+                let (new, half) = self.split_leaf(leaf);
+                if i >= half {
+                    (leaf, i) = (new, i - half);
+                }
+            }
+            self.try_merge_next(leaf, i);
+            self.try_merge_prev(leaf, i);
+        }
+        changed
+    }
+
+    /// The common cases of a visibility change, done without shifting the leaf's runs: the
+    /// last `k` elements of the run at `p` (from `p.off` on) join the next run, or its first
+    /// `k` elements join the previous run, when that run has the new visibility and continues
+    /// them. Returns whether it applied (the caller updates the counts).
+    fn move_to_neighbour(&mut self, p: Pos, k: usize, visible: bool) -> bool {
+        let runs = &mut self.leaf_mut(p.leaf).runs;
+        let run = &runs[p.run];
+        let run_len = run.len();
+        if p.off > 0 && p.off + k == run_len {
+            let Some(next) = runs.get(p.run + 1) else {
+                return false;
+            };
+            if next.visible != visible || !run.continued_by(next) {
+                return false;
+            }
+            let mut tail = runs[p.run].split_off(p.off);
+            let next = &mut runs[p.run + 1];
+            std::mem::swap(&mut tail.content, &mut next.content);
+            next.content.append(tail.content);
+            next.id = tail.id;
+            next.origin_left = tail.origin_left;
+            return true;
+        }
+        if p.off == 0 && k < run_len && p.run > 0 {
+            let prev = &runs[p.run - 1];
+            if prev.visible != visible || !prev.continued_by(run) {
+                return false;
+            }
+            let rest = runs[p.run].split_off(k);
+            let head = std::mem::replace(&mut runs[p.run], rest);
+            runs[p.run - 1].content.append(head.content);
+            return true;
+        }
+        false
+    }
+
+    /// Calls `f` with the content of the run holding `id` and the element's offset in it.
+    /// `f` must not change the content's length.
+    pub(crate) fn with_content_mut<R>(
+        &mut self,
+        id: Id,
+        f: impl FnOnce(&mut C, usize) -> R,
+    ) -> Option<R> {
+        let p = self.find(id)?;
+        let content = &mut self.leaf_mut(p.leaf).runs[p.run].content;
+        let before = content.len();
+        let r = f(content, p.off);
+        assert_eq!(
+            content.len(),
+            before,
+            "with_content_mut changed a run's length"
+        );
+        Some(r)
+    }
+
+    /// Removes elements `id .. id + len` completely, as the undo of the most recent insert of
+    /// them: nothing refers to them, so they are always the tail of their run(s). The id index
+    /// forgets them, so the same ids can be inserted again.
+    pub(crate) fn remove(&mut self, id: Id, len: usize) {
+        let mut done = 0;
+        while done < len {
+            let cur = id.add(done as u64);
+            let p = self.find_present(cur);
+            let leaf = p.leaf;
+            let run = &self.leaf(leaf).runs[p.run];
+            let run_len = run.len();
+            let k = (len - done).min(run_len - p.off);
+            let dvis = if run.visible { k as isize } else { 0 };
+            done += k;
+            debug_assert_eq!(
+                p.off + k,
+                run_len,
+                "removed elements are referred to by later ones"
+            );
+            if p.off + k < run_len {
+                self.split_run(leaf, p.run, p.off + k);
+            }
+            if p.off > 0 {
+                drop(self.leaf_mut(leaf).runs[p.run].content.split_off(p.off));
+            } else {
+                self.leaf_mut(leaf).runs.remove(p.run);
+            }
+            self.add_counts(leaf, -dvis, -(k as isize));
+            self.index
+                .clear(cur.actor, cur.counter, cur.counter + k as u64);
+            if p.off > 0 {
+                if self.leaf(leaf).runs.len() > L {
+                    self.split_leaf(leaf);
+                }
+                continue;
+            }
+            // The neighbours of the removed run are now adjacent: they may form one run again.
+            let pred = if p.run > 0 {
+                Some((leaf, p.run - 1))
+            } else {
+                self.leaf(leaf)
+                    .prev
+                    .map(|pl| (pl, self.leaf(pl).runs.len() - 1))
+            };
+            if self.leaf(leaf).runs.is_empty() {
+                self.unlink_leaf(leaf);
+            }
+            if let Some((pl, pi)) = pred {
+                self.try_merge_next(pl, pi);
+            }
+        }
+    }
+
+    /// The runs in document order, tombstones included.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Run<C>> + '_ {
+        std::iter::successors(Some(self.first_leaf()), |&l| self.leaf(l).next)
+            .flat_map(|l| self.leaf(l).runs.iter())
+    }
+}
