@@ -1,0 +1,135 @@
+use concord::{DocError, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+
+use crate::common::{doc, render, sync};
+
+fn strings(d: &concord::Doc, list: &ObjId) -> Vec<String> {
+    d.values(list)
+        .unwrap()
+        .into_iter()
+        .map(|(v, _)| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn new_list(d: &mut concord::Doc) -> ObjId {
+    d.transact(|tx| tx.put_object(ROOT, "l", ObjType::List))
+        .unwrap()
+}
+
+#[test]
+fn insert_put_delete_splice() {
+    let mut d = doc(1);
+    let l = new_list(&mut d);
+    d.transact(|tx| {
+        tx.insert(l, 0, "b")?;
+        tx.insert(l, 0, "a")?;
+        tx.insert(l, 2, "d")?;
+        tx.insert(l, 2, "c")?;
+        tx.put(l, 3, "D")?;
+        tx.delete(l, 0)?;
+        tx.splice(l, 1, 1, ["x", "y"])
+    })
+    .unwrap();
+    assert_eq!(strings(&d, &l), vec!["b", "x", "y", "D"]);
+    assert_eq!(d.length(l), 4);
+    assert_eq!(d.get(l, 3).unwrap().unwrap().0.as_str(), Some("D"));
+    let obj = d
+        .transact(|tx| tx.insert_object(l, 4, ObjType::Map))
+        .unwrap();
+    d.transact(|tx| tx.put(obj, "k", 1)).unwrap();
+    assert_eq!(
+        d.get(l, 4).unwrap().unwrap().0,
+        Value::Object(ObjType::Map)
+    );
+    assert_eq!(ObjId::from(d.get(l, 4).unwrap().unwrap().1), obj);
+}
+
+#[test]
+fn slot_put_has_register_semantics() {
+    let mut a = doc(1);
+    let l = new_list(&mut a);
+    a.transact(|tx| tx.insert(l, 0, "x")).unwrap();
+    let mut b = a.fork();
+    a.transact(|tx| tx.put(l, 0, "from a")).unwrap();
+    b.transact(|tx| tx.put(l, 0, "from b")).unwrap();
+    sync(&mut a, &mut b);
+    assert_eq!(render(&a), render(&b));
+    let all = a.get_all(l, 0).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(a.get(l, 0).unwrap().unwrap(), all[1].clone());
+    // A delete concurrent with a put of the same slot: the put survives.
+    let mut c = a.fork();
+    a.transact(|tx| tx.delete(l, 0)).unwrap();
+    c.transact(|tx| tx.put(l, 0, "kept")).unwrap();
+    sync(&mut a, &mut c);
+    assert_eq!(strings(&a, &l), vec!["kept"]);
+    assert_eq!(render(&a), render(&c));
+}
+
+#[test]
+fn concurrent_inserts_at_one_place_do_not_interleave() {
+    let mut a = doc(1);
+    let l = new_list(&mut a);
+    a.transact(|tx| tx.splice(l, 0, 0, ["<", ">"])).unwrap();
+    let mut b = a.fork();
+    for (i, s) in ["a1", "a2", "a3"].into_iter().enumerate() {
+        a.transact(|tx| tx.insert(l, 1 + i, s)).unwrap();
+    }
+    for (i, s) in ["b1", "b2", "b3"].into_iter().enumerate() {
+        b.transact(|tx| tx.insert(l, 1 + i, s)).unwrap();
+    }
+    sync(&mut a, &mut b);
+    let got = strings(&a, &l).join(" ");
+    assert!(
+        got == "< a1 a2 a3 b1 b2 b3 >" || got == "< b1 b2 b3 a1 a2 a3 >",
+        "{got}"
+    );
+    assert_eq!(strings(&b, &l), strings(&a, &l));
+}
+
+#[test]
+fn index_errors_leave_the_list_unchanged() {
+    let mut d = doc(1);
+    let l = new_list(&mut d);
+    d.transact(|tx| tx.insert(l, 0, 1)).unwrap();
+    let before = render(&d);
+    let heads = d.heads();
+    let err = d.transact(|tx| tx.insert(l, 2, 5)).unwrap_err();
+    assert_eq!(
+        err,
+        DocError::IndexOutOfBounds {
+            obj: l,
+            index: 2,
+            len: 1
+        }
+    );
+    assert!(matches!(
+        d.transact(|tx| tx.put(l, 1, 5)),
+        Err(DocError::IndexOutOfBounds {
+            index: 1,
+            len: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        d.transact(|tx| tx.splice(l, 0, 2, [1])),
+        Err(DocError::IndexOutOfBounds {
+            index: 2,
+            len: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        d.get(l, 1),
+        Err(DocError::IndexOutOfBounds {
+            index: 1,
+            len: 1,
+            ..
+        })
+    ));
+    assert_eq!(render(&d), before);
+    assert_eq!(d.heads(), heads);
+    assert_eq!(
+        d.values(l).unwrap()[0].0,
+        Value::Scalar(ScalarValue::Int(1))
+    );
+}

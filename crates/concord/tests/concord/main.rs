@@ -1,0 +1,12 @@
+//! Behaviour of the engine, through its public API only.
+
+mod common;
+mod convergence;
+mod counters;
+mod errors;
+mod history;
+mod lists;
+mod maps;
+mod text;
+mod traces;
+mod transactions;

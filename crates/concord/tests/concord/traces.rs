@@ -1,0 +1,105 @@
+//! The recorded editing traces replayed through the public API must give exactly the text
+//! their authors ended with.
+
+use std::collections::HashSet;
+
+use concord::{Doc, ObjId, ObjType, OpId, ReadDoc, ROOT};
+use concord_testkit::{load_concurrent, load_sequential, sequential_names};
+
+use crate::common::actor;
+
+fn text_doc() -> (Doc, ObjId) {
+    let mut doc = Doc::with_actor(actor(0));
+    let text = doc
+        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
+        .unwrap();
+    (doc, text)
+}
+
+#[test]
+fn sequential_traces_replay_to_their_end_content() {
+    for name in sequential_names() {
+        let trace = load_sequential(name);
+        let (mut doc, text) = text_doc();
+        for txn in &trace.txns {
+            doc.transact(|tx| {
+                for p in &txn.patches {
+                    tx.splice_text(text, p.pos, p.del, &p.ins)?;
+                }
+                Ok::<_, concord::DocError>(())
+            })
+            .unwrap();
+        }
+        assert!(doc.text(text).unwrap() == trace.end_content, "{name}");
+        assert_eq!(
+            doc.length(text),
+            trace.end_content.chars().count(),
+            "{name}"
+        );
+    }
+}
+
+/// Collects the changes `replica` lacks to be at `heads` (and their missing dependencies).
+fn missing(replica: &Doc, archive: &Doc, heads: &[OpId]) -> Vec<concord::Change> {
+    let mut stack: Vec<OpId> = heads.to_vec();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    while let Some(h) = stack.pop() {
+        if replica.change(h).is_some() || !seen.insert(h) {
+            continue;
+        }
+        let change = archive.change(h).expect("the archive has every change");
+        stack.extend_from_slice(change.deps());
+        out.push(change.clone());
+    }
+    out
+}
+
+/// friendsforever: two people typing at once. One replica per agent; each transaction is made
+/// on the state after merging exactly its parents.
+#[test]
+fn concurrent_trace_replays_with_one_replica_per_agent() {
+    let trace = load_concurrent("friendsforever");
+    let (setup, text) = text_doc();
+    let mut replicas: Vec<Doc> = (0..trace.num_agents)
+        .map(|i| {
+            let mut d = setup.fork();
+            d.set_actor(actor(1 + i as u8));
+            d
+        })
+        .collect();
+    let mut archive = setup.clone();
+    let mut heads_after: Vec<Vec<OpId>> = Vec::with_capacity(trace.txns.len());
+    for txn in &trace.txns {
+        let mut parents: Vec<OpId> = txn
+            .parents
+            .iter()
+            .flat_map(|&p| heads_after[p].iter().copied())
+            .collect();
+        if parents.is_empty() {
+            parents = setup.heads();
+        }
+        let replica = &mut replicas[txn.agent];
+        let changes = missing(replica, &archive, &parents);
+        replica.apply_changes(changes).unwrap();
+        assert!(replica.pending_changes().is_empty());
+        replica
+            .transact(|tx| {
+                for p in &txn.patches {
+                    tx.splice_text(text, p.pos, p.del, &p.ins)?;
+                }
+                Ok::<_, concord::DocError>(())
+            })
+            .unwrap();
+        let heads = replica.heads();
+        let new = missing(&archive, replica, &heads);
+        archive.apply_changes(new).unwrap();
+        heads_after.push(heads);
+    }
+    assert!(archive.text(text).unwrap() == trace.end_content);
+    for r in &mut replicas {
+        r.merge(&archive).unwrap();
+        assert_eq!(r.heads(), archive.heads());
+        assert!(r.text(text).unwrap() == trace.end_content);
+    }
+}
