@@ -125,11 +125,7 @@ fn check_against_model(r: &Replica, context: &str) {
                 assert_eq!(r.doc.length(obj), len, "{context} length of {obj}");
                 for i in 0..len {
                     let want = expected(r.model.get_all(mobj, i));
-                    assert_eq!(
-                        r.doc.get_all(obj, i).unwrap(),
-                        want,
-                        "{context} {obj}[{i}]"
-                    );
+                    assert_eq!(r.doc.get_all(obj, i).unwrap(), want, "{context} {obj}[{i}]");
                 }
             }
             MType::Text => {

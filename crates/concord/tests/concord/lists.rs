@@ -36,10 +36,7 @@ fn insert_put_delete_splice() {
         .transact(|tx| tx.insert_object(l, 4, ObjType::Map))
         .unwrap();
     d.transact(|tx| tx.put(obj, "k", 1)).unwrap();
-    assert_eq!(
-        d.get(l, 4).unwrap().unwrap().0,
-        Value::Object(ObjType::Map)
-    );
+    assert_eq!(d.get(l, 4).unwrap().unwrap().0, Value::Object(ObjType::Map));
     assert_eq!(ObjId::from(d.get(l, 4).unwrap().unwrap().1), obj);
 }
 
