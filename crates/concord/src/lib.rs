@@ -53,7 +53,7 @@ mod seq;
 mod value;
 
 pub use change::{Change, Group};
-pub use doc::{Doc, ReadDoc, Transaction};
+pub use doc::{Doc, ReadDoc, SeqElement, Transaction};
 pub use error::{ApplyError, DocError, Expected, InvalidChange};
 pub use ids::{ActorId, ObjId, OpId, ParseActorIdError, ParseOpIdError, ROOT};
 pub use value::{ObjType, Prop, ScalarValue, Value};

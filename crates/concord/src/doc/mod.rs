@@ -16,7 +16,7 @@ mod objects;
 mod read;
 mod transaction;
 
-pub use read::ReadDoc;
+pub use read::{ReadDoc, SeqElement};
 pub use transaction::Transaction;
 
 use crate::change::Change;
@@ -211,6 +211,18 @@ impl ReadDoc for Doc {
 
     fn values(&self, obj: impl AsRef<ObjId>) -> Result<Vec<(Value, OpId)>, DocError> {
         self.reader().values(obj.as_ref())
+    }
+
+    fn elements(&self, obj: impl AsRef<ObjId>) -> Result<Vec<SeqElement>, DocError> {
+        self.reader().elements(obj.as_ref())
+    }
+
+    fn elements_at(
+        &self,
+        obj: impl AsRef<ObjId>,
+        heads: &[OpId],
+    ) -> Result<Vec<SeqElement>, DocError> {
+        self.read_at(heads, |r| r.elements(obj.as_ref()))
     }
 
     fn object_type(&self, obj: impl AsRef<ObjId>) -> Result<ObjType, DocError> {

@@ -58,6 +58,25 @@ pub trait ReadDoc {
     /// [`DocError::NoSuchObject`].
     fn values(&self, obj: impl AsRef<ObjId>) -> Result<Vec<(Value, OpId)>, DocError>;
 
+    /// The elements of a list or text in order, each with its identity (the op that inserted
+    /// it), its winning value and the op that wrote that value. Element ids never change and
+    /// elements never move, so comparing the ids of two versions shows exactly what was
+    /// inserted and deleted between them.
+    ///
+    /// # Errors
+    /// [`DocError::NoSuchObject`], [`DocError::WrongObjectType`] if it is a map.
+    fn elements(&self, obj: impl AsRef<ObjId>) -> Result<Vec<SeqElement>, DocError>;
+
+    /// [`ReadDoc::elements`] at past heads.
+    ///
+    /// # Errors
+    /// As [`ReadDoc::elements`], and [`DocError::UnknownHead`].
+    fn elements_at(
+        &self,
+        obj: impl AsRef<ObjId>,
+        heads: &[OpId],
+    ) -> Result<Vec<SeqElement>, DocError>;
+
     /// The type of an object.
     ///
     /// # Errors
@@ -116,6 +135,17 @@ pub trait ReadDoc {
         obj: impl AsRef<ObjId>,
         heads: &[OpId],
     ) -> Result<Vec<(Value, OpId)>, DocError>;
+}
+
+/// One element of a list or text, as [`ReadDoc::elements`] lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeqElement {
+    /// The op that inserted the element: its identity, stable across versions.
+    pub elem: OpId,
+    /// Its winning value (for a text, the character as a string).
+    pub value: Value,
+    /// The op that wrote that value (the insert itself unless a `put` overwrote it).
+    pub op: OpId,
 }
 
 /// A read view: the document's state at one version.
@@ -255,6 +285,33 @@ impl<'a> Reader<'a> {
                 })
                 .collect(),
         })
+    }
+
+    pub(crate) fn elements(&self, obj: &ObjId) -> Result<Vec<SeqElement>, DocError> {
+        let export = |id| self.history.export(id);
+        match self.obj(obj)?.1 {
+            ObjData::List(tree) => Ok(self
+                .list_slots(tree)
+                .filter_map(|(elem, slot)| {
+                    let e = slot.winner(self.at)?;
+                    Some(SeqElement {
+                        elem: export(elem),
+                        value: e.value_at(self.at),
+                        op: export(e.id),
+                    })
+                })
+                .collect()),
+            ObjData::Text(text) => Ok(self
+                .chars(text)
+                .into_iter()
+                .map(|(id, c)| SeqElement {
+                    elem: export(id),
+                    value: Value::Scalar(ScalarValue::Str(c.to_string())),
+                    op: export(id),
+                })
+                .collect()),
+            data => Err(wrong_type(obj, Expected::Sequence, data)),
+        }
     }
 
     /// The visible slots of a list in this view, with their element ids.

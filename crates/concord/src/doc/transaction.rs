@@ -13,7 +13,7 @@ use crate::seq::TextContent;
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
 use super::objects::{DelSpan, ObjData, Place, RegKey, Undo, Write};
-use super::read::{ReadDoc, Reader};
+use super::read::{ReadDoc, Reader, SeqElement};
 use super::Doc;
 
 /// An open transaction on a [`Doc`]: edit through it, read through [`ReadDoc`].
@@ -554,6 +554,18 @@ impl ReadDoc for Transaction<'_> {
 
     fn values(&self, obj: impl AsRef<ObjId>) -> Result<Vec<(Value, OpId)>, DocError> {
         self.doc.values(obj)
+    }
+
+    fn elements(&self, obj: impl AsRef<ObjId>) -> Result<Vec<SeqElement>, DocError> {
+        self.doc.elements(obj)
+    }
+
+    fn elements_at(
+        &self,
+        obj: impl AsRef<ObjId>,
+        heads: &[OpId],
+    ) -> Result<Vec<SeqElement>, DocError> {
+        self.doc.elements_at(obj, heads)
     }
 
     fn object_type(&self, obj: impl AsRef<ObjId>) -> Result<ObjType, DocError> {

@@ -159,3 +159,36 @@ fn reads_at_past_heads_and_fork_at() {
     assert_eq!(mid.get_all(ROOT, "x").unwrap().len(), 2);
     assert_ne!(mid.actor(), d.actor());
 }
+
+#[test]
+fn element_ids_are_stable_across_versions() {
+    let mut d = doc(1);
+    let l = d
+        .transact(|tx| {
+            let l = tx.put_object(ROOT, "l", ObjType::List)?;
+            tx.splice(l, 0, 0, ["a", "b", "c"]).map(|_| l)
+        })
+        .unwrap();
+    let v1 = d.heads();
+    d.transact(|tx| {
+        tx.delete(l, 0)?;
+        tx.insert(l, 2, "d")?;
+        tx.put(l, 0, "B")
+    })
+    .unwrap();
+    let before = d.elements_at(l, &v1).unwrap();
+    let after = d.elements(l).unwrap();
+    assert_eq!(before.len(), 3);
+    assert_eq!(after.len(), 3);
+    // "b" and "c" keep their identities; "b" was overwritten in place by a put.
+    assert_eq!(after[0].elem, before[1].elem);
+    assert_eq!(after[0].value.as_str(), Some("B"));
+    assert_ne!(after[0].op, after[0].elem);
+    assert_eq!(after[1].elem, before[2].elem);
+    assert_eq!(after[1].op, after[1].elem);
+    assert!(before.iter().all(|e| e.elem != after[2].elem));
+    assert!(matches!(
+        d.elements(ROOT),
+        Err(DocError::WrongObjectType { .. })
+    ));
+}
