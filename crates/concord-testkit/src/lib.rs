@@ -22,6 +22,6 @@ pub use model::{
 };
 pub use net::{NetStats, Network};
 pub use trace::{
-    apply_patch, apply_to_string, load_concurrent, load_sequential, sequential_names, testdata_dir,
-    ConcurrentTrace, ConcurrentTxn, Patch, SequentialTrace, Txn,
+    apply_patch, apply_to_string, load_concurrent, load_sequential, read_trace, sequential_names,
+    testdata_dir, AnyTrace, ConcurrentTrace, ConcurrentTxn, Patch, SequentialTrace, Txn,
 };

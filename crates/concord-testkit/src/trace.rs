@@ -98,6 +98,45 @@ pub fn testdata_dir() -> PathBuf {
         .join("testdata")
 }
 
+/// A trace file of either kind.
+#[derive(Clone, Debug)]
+pub enum AnyTrace {
+    /// One editor, one linear history.
+    Sequential(SequentialTrace),
+    /// Several agents whose transactions fork and merge.
+    Concurrent(ConcurrentTrace),
+}
+
+/// Reads a trace file of either kind, gzipped (`.gz`) or plain JSON. Concurrent traces are the
+/// ones with `"kind": "concurrent"`.
+///
+/// # Errors
+/// A message naming the file and what was wrong with it.
+pub fn read_trace(path: &Path) -> Result<AnyTrace, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut json = String::new();
+    if path.extension().is_some_and(|e| e == "gz") {
+        GzDecoder::new(&bytes[..])
+            .read_to_string(&mut json)
+            .map_err(|e| format!("cannot decompress {}: {e}", path.display()))?;
+    } else {
+        json = String::from_utf8(bytes)
+            .map_err(|e| format!("{} is not UTF-8: {e}", path.display()))?;
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(&json).map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
+    let bad = |e: serde_json::Error| format!("{} is not a trace: {e}", path.display());
+    if value.get("kind").and_then(|k| k.as_str()) == Some("concurrent") {
+        serde_json::from_value(value)
+            .map(AnyTrace::Concurrent)
+            .map_err(bad)
+    } else {
+        serde_json::from_value(value)
+            .map(AnyTrace::Sequential)
+            .map_err(bad)
+    }
+}
+
 fn load_gz_json<T: DeserializeOwned>(path: &Path) -> T {
     let file =
         File::open(path).unwrap_or_else(|e| panic!("cannot open trace {}: {e}", path.display()));

@@ -123,7 +123,7 @@ impl Change {
         &self.deps
     }
 
-    /// Milliseconds since the Unix epoch, as the transaction recorded it.
+    /// Milliseconds since the Unix epoch, as the transaction recorded it (0: none given).
     pub fn time(&self) -> i64 {
         self.time
     }

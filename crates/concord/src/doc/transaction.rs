@@ -74,7 +74,7 @@ impl<'a> Transaction<'a> {
             actor: doc.actor,
             seq: doc.history.next_seq(actor),
             start_op: self.start_op,
-            time: self.time.unwrap_or_else(now_ms),
+            time: self.time.unwrap_or(0),
             message: self.message,
             deps: doc.history.heads().to_vec(),
             groups: self.groups,
@@ -95,8 +95,8 @@ impl<'a> Transaction<'a> {
         self.message = Some(message.into());
     }
 
-    /// Sets the time recorded with the change, in milliseconds since the Unix epoch (default:
-    /// the system clock at commit).
+    /// Sets the time recorded with the change, in milliseconds since the Unix epoch. The engine
+    /// reads no clock: a change the application gives no time records 0.
     pub fn set_time(&mut self, millis: i64) {
         self.time = Some(millis);
     }
@@ -515,12 +515,6 @@ fn new_value(v: Stored) -> NewValue {
         Stored::Scalar(s) => NewValue::Scalar(s),
         Stored::Object(t) => NewValue::Object(t),
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 impl ReadDoc for Transaction<'_> {
