@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::change::{Action, Change, InsertValues, Key, NewValue, Op};
+use crate::change::{Action, Change, ChangeMeta, InsertValues, Key, NewValue, Op};
 use crate::error::{Expected, InvalidChange};
 use crate::ids::Id;
 use crate::register::{RegisterError, Stored};
@@ -11,6 +11,7 @@ use crate::{ApplyError, ObjId, ObjType, OpId};
 
 use super::history::Readiness;
 use super::objects::{DelSpan, ObjData, Place, Refusal, RegKey, Undo, Write, ROOT_ID};
+use super::oplog::{LogAction, Record};
 use super::Doc;
 
 impl Doc {
@@ -82,18 +83,29 @@ impl Doc {
         let mut counter = change.start_op;
         for op in &change.ops {
             let id = Id::new(actor, counter);
-            self.apply_op(id, op, undo).map_err(|reason| ApplyError {
+            let record = self.apply_op(id, op, undo).map_err(|reason| ApplyError {
                 actor: change.actor,
                 seq: change.seq,
                 reason,
             })?;
+            self.history.log.push(record);
             counter += op.len();
         }
-        self.history.record(change);
+        let meta = ChangeMeta {
+            actor: change.actor,
+            seq: change.seq,
+            start_op: change.start_op,
+            time: change.time,
+            message: change.message,
+            deps: change.deps,
+            groups: change.groups,
+        };
+        self.history.record(meta, change.len);
         Ok(())
     }
 
-    fn apply_op(&mut self, id: Id, op: &Op, undo: &mut Vec<Undo>) -> Result<(), InvalidChange> {
+    /// Applies one op and returns its record for the op log.
+    fn apply_op(&mut self, id: Id, op: &Op, undo: &mut Vec<Undo>) -> Result<Record, InvalidChange> {
         let op_id = self.history.export(id);
         if op.len() == 0 {
             return Err(InvalidChange::EmptyOp(op_id));
@@ -112,6 +124,10 @@ impl Doc {
                     .iter()
                     .map(|&p| self.history.import(p).ok_or(ctx.unknown_pred(p)))
                     .collect::<Result<Vec<Id>, _>>()?;
+                if pred.is_empty() && !matches!(op.action, Action::Put { .. }) {
+                    // A delete or increment of nothing would leave no trace in the state.
+                    return Err(InvalidChange::EmptyOp(op_id));
+                }
                 let result = match &op.action {
                     Action::Put { .. } | Action::Delete { .. } => {
                         let value = match &op.action {
@@ -124,14 +140,27 @@ impl Doc {
                             pred: &pred,
                         };
                         let cmp = |a, b| history.cmp_ids(a, b);
-                        self.objects.write(obj, key, write, cmp, undo)
+                        self.objects.write(obj, key.clone(), write, cmp, undo)
                     }
                     Action::Increment { by, .. } => {
-                        self.objects.increment(obj, key, id, *by, &pred, undo)
+                        self.objects
+                            .increment(obj, key.clone(), id, *by, &pred, undo)
                     }
                     _ => unreachable!(),
                 };
-                result.map_err(|r| ctx.refused(r, history))
+                result.map_err(|r| ctx.refused(r, history))?;
+                let pred = pred.into_iter().collect();
+                let action = match &op.action {
+                    Action::Put { value, .. } => LogAction::Put {
+                        key,
+                        value: value.clone(),
+                        pred,
+                    },
+                    Action::Delete { .. } => LogAction::Delete { key, pred },
+                    Action::Increment { by, .. } => LogAction::Increment { key, by: *by, pred },
+                    _ => unreachable!(),
+                };
+                Ok(record(id, obj, 1, action))
             }
             Action::Insert {
                 left,
@@ -142,10 +171,16 @@ impl Doc {
                 let right = self.elem(&ctx, obj, *right)?;
                 let place = Place::Between(left, right);
                 let cmp = |a, b| history.cmp_actors(a, b);
-                match (typ, values) {
+                let action = match (typ, values) {
                     (ObjType::List, InsertValues::List(values)) => {
-                        let values = values.iter().map(stored).collect();
-                        self.objects.insert_list(obj, id, place, values, cmp, undo);
+                        let stored_values = values.iter().map(stored).collect();
+                        self.objects
+                            .insert_list(obj, id, place, stored_values, cmp, undo);
+                        LogAction::InsertList {
+                            left,
+                            right,
+                            values: values.clone(),
+                        }
                     }
                     (ObjType::Text, InsertValues::Text { text, chars }) => {
                         let content = TextContent::from(text.as_str());
@@ -158,13 +193,18 @@ impl Doc {
                             });
                         }
                         self.objects.insert_text(obj, id, place, content, cmp, undo);
+                        LogAction::InsertText {
+                            left,
+                            right,
+                            text: text.clone(),
+                        }
                     }
                     (found, InsertValues::List(_)) => return Err(ctx.wrong(Expected::List, found)),
                     (found, InsertValues::Text { .. }) => {
                         return Err(ctx.wrong(Expected::Text, found))
                     }
-                }
-                Ok(())
+                };
+                Ok(record(id, obj, op.len(), action))
             }
             Action::DeleteSpan { first, len } => {
                 let Some(ObjData::Text(text)) = self.objects.get(obj) else {
@@ -195,7 +235,11 @@ impl Doc {
                     by: id,
                 };
                 self.objects.delete_text(obj, span, visible, undo);
-                Ok(())
+                let action = LogAction::DeleteSpan {
+                    target,
+                    backward: false,
+                };
+                Ok(record(id, obj, *len, action))
             }
         }
     }
@@ -301,6 +345,15 @@ impl OpContext {
                 pred: history.export(p),
             },
         }
+    }
+}
+
+fn record(id: Id, obj: Id, len: u64, action: LogAction) -> Record {
+    Record {
+        id,
+        obj,
+        len,
+        action,
     }
 }
 

@@ -1,14 +1,28 @@
 //! The change graph: the actor table, every applied change, the heads, and the queue of changes
 //! waiting for their dependencies.
+//!
+//! Changes are stored as runs. A person typing makes one change per keystroke, each by the same
+//! actor, each depending on the one before, with no message: kept one struct per change, that
+//! metadata alone outweighs the document. So consecutive changes of one actor that form such a
+//! chain share one [`ChangeRun`] (first sequence number, first op counter, run-length list of
+//! change lengths, the first change's dependencies). Their ops live in the [`OpLog`], and a
+//! [`Change`] is rebuilt from both only when someone asks for it (sync, save, `changes`).
+//!
+//! A run is a chain, so the causal past of change `k` of a run is changes `0 ..= k` of that run
+//! plus the past of its first change's dependencies: walking the graph visits runs, not changes.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use crate::change::Change;
+use smallvec::SmallVec;
+
+use crate::change::{Change, ChangeMeta, Group};
 use crate::clock::Clock;
 use crate::error::InvalidChange;
 use crate::ids::{ActorIdx, Id};
 use crate::{ActorId, DocError, OpId};
+
+use super::oplog::{ActorMark, OpLog};
 
 /// What to do with an incoming change.
 pub(crate) enum Readiness {
@@ -20,30 +34,116 @@ pub(crate) enum Readiness {
     Duplicate,
 }
 
+/// A message and groups: rare, so kept out of line.
+#[derive(Clone, Debug, PartialEq)]
+struct Extra {
+    message: Option<String>,
+    groups: Vec<Group>,
+}
+
+/// Consecutive changes of one actor, each depending exactly on the one before.
+#[derive(Clone, Debug)]
+struct ChangeRun {
+    actor: ActorIdx,
+    first_seq: u64,
+    /// How many changes the run holds.
+    count: u64,
+    /// The first op counter of the first change.
+    start_op: u64,
+    /// One past the last op counter of the last change.
+    end_op: u64,
+    /// The changes' lengths, run-length encoded: `(len, how many consecutive changes)`.
+    lens: SmallVec<[(u64, u64); 1]>,
+    /// The dependencies of the first change.
+    deps: Vec<OpId>,
+    /// The time every change of the run records.
+    time: i64,
+    /// The message and groups of the run's only change.
+    extra: Option<Box<Extra>>,
+}
+
+impl ChangeRun {
+    /// The op counter range of change `k`.
+    fn ops_of(&self, k: u64) -> (u64, u64) {
+        let mut start = self.start_op;
+        let mut skip = k;
+        for &(len, n) in &self.lens {
+            if skip < n {
+                start += skip * len;
+                return (start, start + len);
+            }
+            start += n * len;
+            skip -= n;
+        }
+        unreachable!("change {k} of a run of {}", self.count)
+    }
+
+    /// The index of the change whose last op has counter `counter`, if one does.
+    fn change_ending_at(&self, counter: u64) -> Option<u64> {
+        if counter < self.start_op {
+            return None;
+        }
+        let mut start = self.start_op;
+        let mut k = 0;
+        for &(len, n) in &self.lens {
+            let end = start + n * len;
+            if counter < end {
+                let offset = counter + 1 - start;
+                return (offset % len == 0).then(|| k + offset / len - 1);
+            }
+            start = end;
+            k += n;
+        }
+        None
+    }
+
+    fn push_len(&mut self, len: u64) {
+        match self.lens.last_mut() {
+            Some((l, n)) if *l == len => *n += 1,
+            _ => self.lens.push((len, 1)),
+        }
+        self.count += 1;
+        self.end_op += len;
+    }
+}
+
+/// Where one actor's last run stood, to undo extensions of it.
+#[derive(Clone, Debug)]
+struct RunMark {
+    run: usize,
+    count: u64,
+    end_op: u64,
+    lens: SmallVec<[(u64, u64); 1]>,
+}
+
+/// What [`History::rollback`] needs to restore the graph as it was (the queue aside, which
+/// only [`crate::Doc::apply_changes`] touches and restores itself).
+pub(crate) struct Mark {
+    runs: usize,
+    actors: usize,
+    heads: Vec<OpId>,
+    max_op: u64,
+    last_runs: Vec<Option<RunMark>>,
+    log: Vec<ActorMark>,
+}
+
 /// The change graph of a document.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct History {
     actors: Vec<ActorId>,
     actor_index: HashMap<ActorId, ActorIdx>,
-    /// Every applied change, in the order applied (a topological order of the graph).
-    changes: Vec<Change>,
-    /// For each actor, the indexes in `changes` of its changes, in seq order.
+    /// Every applied change, in runs, in the order applied (a topological order).
+    runs: Vec<ChangeRun>,
+    /// For each actor, the indexes in `runs` of its runs, in seq order.
     by_actor: Vec<Vec<usize>>,
+    /// The ops of every applied change.
+    pub(crate) log: OpLog,
     /// The last ops of the changes nothing depends on yet, sorted.
     heads: Vec<OpId>,
     /// The largest op counter seen.
     max_op: u64,
     /// Changes that wait for dependencies.
     pub(crate) queue: Vec<Change>,
-}
-
-/// What [`History::rollback`] needs to restore the graph as it was (the queue aside, which
-/// only [`crate::Doc::apply_changes`] touches and restores itself).
-pub(crate) struct Mark {
-    changes: usize,
-    actors: usize,
-    heads: Vec<OpId>,
-    max_op: u64,
 }
 
 impl History {
@@ -96,36 +196,83 @@ impl History {
         self.max_op
     }
 
-    pub(crate) fn changes(&self) -> &[Change] {
-        &self.changes
-    }
-
     /// The sequence number the next change of `actor` takes.
     pub(crate) fn next_seq(&self, actor: ActorIdx) -> u64 {
         self.by_actor
             .get(actor.index())
-            .map_or(1, |v| v.len() as u64 + 1)
+            .and_then(|v| v.last())
+            .map_or(1, |&r| self.runs[r].first_seq + self.runs[r].count)
     }
 
     /// The largest op counter of `actor` applied so far (0: none).
     fn last_counter(&self, actor: ActorIdx) -> u64 {
-        self.by_actor[actor.index()].last().map_or(0, |&i| {
-            let c = &self.changes[i];
-            c.start_op + c.len - 1
-        })
+        self.by_actor[actor.index()]
+            .last()
+            .map_or(0, |&r| self.runs[r].end_op - 1)
     }
 
-    /// The index of the change whose last op is `id`.
-    pub(crate) fn change_ending_at(&self, id: OpId) -> Option<usize> {
+    /// The change whose last op is `id`: its run and its index in the run.
+    fn find(&self, id: OpId) -> Option<(usize, u64)> {
         let actor = self.actor_idx(&id.actor())?;
         let list = &self.by_actor[actor.index()];
-        let k = list
-            .binary_search_by(|&i| {
-                let c = &self.changes[i];
-                (c.start_op + c.len - 1).cmp(&id.counter())
-            })
-            .ok()?;
-        Some(list[k])
+        let i = list.partition_point(|&r| self.runs[r].end_op <= id.counter());
+        let &r = list.get(i)?;
+        let k = self.runs[r].change_ending_at(id.counter())?;
+        Some((r, k))
+    }
+
+    /// Whether a change of this document ends with op `id`.
+    pub(crate) fn has_change(&self, id: OpId) -> bool {
+        self.find(id).is_some()
+    }
+
+    /// The change whose last op is `id`.
+    pub(crate) fn change(&self, id: OpId) -> Option<Change> {
+        let (r, k) = self.find(id)?;
+        Some(self.materialize(r, k))
+    }
+
+    /// Rebuilds change `k` of run `r`.
+    fn materialize(&self, r: usize, k: u64) -> Change {
+        let run = &self.runs[r];
+        let actor = self.actor(run.actor);
+        let (start, end) = run.ops_of(k);
+        let deps = if k == 0 {
+            run.deps.clone()
+        } else {
+            vec![OpId::new(start - 1, actor)]
+        };
+        let extra = run.extra.as_deref();
+        let meta = ChangeMeta {
+            actor,
+            seq: run.first_seq + k,
+            start_op: start,
+            time: run.time,
+            message: extra.and_then(|e| e.message.clone()),
+            deps,
+            groups: extra.map(|e| e.groups.clone()).unwrap_or_default(),
+        };
+        let ops = self.log.ops_in(run.actor, start, end, |id| self.export(id));
+        Change::new(meta, ops)
+    }
+
+    /// Every applied change for which `keep(actor, first op counter)` holds, each after its
+    /// dependencies.
+    fn collect(&self, keep: impl Fn(ActorIdx, u64) -> bool) -> Vec<Change> {
+        let mut out = Vec::new();
+        for (r, run) in self.runs.iter().enumerate() {
+            for k in 0..run.count {
+                if keep(run.actor, run.ops_of(k).0) {
+                    out.push(self.materialize(r, k));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every applied change, each after its dependencies.
+    pub(crate) fn changes(&self) -> Vec<Change> {
+        self.collect(|_, _| true)
     }
 
     /// Whether `change` can be applied now, must wait, or is a duplicate; or why it is invalid.
@@ -164,7 +311,7 @@ impl History {
             if !known {
                 return Ok(Readiness::Waiting);
             }
-            if self.change_ending_at(*dep).is_none() {
+            if !self.has_change(*dep) {
                 return Err(InvalidChange::BadDependency(*dep));
             }
             min = min.max(dep.counter());
@@ -178,18 +325,49 @@ impl History {
         Ok(Readiness::Ready)
     }
 
-    /// Records an applied change (its ops are already in the object store).
-    pub(crate) fn record(&mut self, change: Change) {
-        let actor = self.intern(change.actor);
-        let last = change
-            .last_op()
-            .expect("only non-empty changes are recorded");
-        self.heads.retain(|h| !change.deps.contains(h));
+    /// Records the metadata of an applied change whose ops are already in the log.
+    pub(crate) fn record(&mut self, meta: ChangeMeta, len: u64) {
+        let actor = self.intern(meta.actor);
+        let last = OpId::new(meta.start_op + len - 1, meta.actor);
+        self.heads.retain(|h| !meta.deps.contains(h));
         self.heads.push(last);
         self.heads.sort_unstable();
         self.max_op = self.max_op.max(last.counter());
-        self.by_actor[actor.index()].push(self.changes.len());
-        self.changes.push(change);
+        let plain = meta.message.is_none() && meta.groups.is_empty();
+        if let Some(&r) = self.by_actor[actor.index()].last() {
+            let run = &mut self.runs[r];
+            let continues = plain
+                && run.extra.is_none()
+                && run.time == meta.time
+                && run.first_seq + run.count == meta.seq
+                && run.end_op == meta.start_op
+                && meta.deps.len() == 1
+                && meta.deps[0] == OpId::new(run.end_op - 1, meta.actor);
+            if continues {
+                run.push_len(len);
+                return;
+            }
+        }
+        let extra = (!plain).then(|| {
+            Box::new(Extra {
+                message: meta.message,
+                groups: meta.groups,
+            })
+        });
+        let mut lens = SmallVec::new();
+        lens.push((len, 1));
+        self.by_actor[actor.index()].push(self.runs.len());
+        self.runs.push(ChangeRun {
+            actor,
+            first_seq: meta.seq,
+            count: 1,
+            start_op: meta.start_op,
+            end_op: meta.start_op + len,
+            lens,
+            deps: meta.deps,
+            time: meta.time,
+            extra,
+        });
     }
 
     /// Drops the newest actor of the table, which nothing refers to (a transaction that added
@@ -198,29 +376,58 @@ impl History {
         if let Some(actor) = self.actors.pop() {
             self.actor_index.remove(&actor);
             self.by_actor.pop();
+            self.log.truncate_actors(self.actors.len());
         }
     }
 
     pub(crate) fn mark(&self) -> Mark {
+        let last_runs = self
+            .by_actor
+            .iter()
+            .map(|list| {
+                list.last().map(|&r| RunMark {
+                    run: r,
+                    count: self.runs[r].count,
+                    end_op: self.runs[r].end_op,
+                    lens: self.runs[r].lens.clone(),
+                })
+            })
+            .collect();
+        let log = (0..self.actors.len())
+            .map(|a| self.log.mark(ActorIdx(a as u32)))
+            .collect();
         Mark {
-            changes: self.changes.len(),
+            runs: self.runs.len(),
             actors: self.actors.len(),
             heads: self.heads.clone(),
             max_op: self.max_op,
+            last_runs,
+            log,
         }
     }
 
     /// Forgets everything recorded since `mark`.
     pub(crate) fn rollback(&mut self, mark: Mark) {
-        for i in (mark.changes..self.changes.len()).rev() {
-            let actor = self.actor_index[&self.changes[i].actor];
-            self.by_actor[actor.index()].pop();
+        self.runs.truncate(mark.runs);
+        for list in &mut self.by_actor {
+            while list.last().is_some_and(|&r| r >= mark.runs) {
+                list.pop();
+            }
         }
-        self.changes.truncate(mark.changes);
+        for m in mark.last_runs.into_iter().flatten() {
+            let run = &mut self.runs[m.run];
+            run.count = m.count;
+            run.end_op = m.end_op;
+            run.lens = m.lens;
+        }
+        for (a, m) in mark.log.iter().enumerate() {
+            self.log.rollback(ActorIdx(a as u32), m);
+        }
         for actor in self.actors.drain(mark.actors..) {
             self.actor_index.remove(&actor);
         }
         self.by_actor.truncate(mark.actors);
+        self.log.truncate_actors(mark.actors);
         self.heads = mark.heads;
         self.max_op = mark.max_op;
     }
@@ -231,43 +438,87 @@ impl History {
     /// [`DocError::UnknownHead`] if a head is not the last op of a change of this document.
     pub(crate) fn clock_at(&self, heads: &[OpId]) -> Result<Clock, DocError> {
         let mut clock = Clock::default();
-        let mut visited = vec![false; self.changes.len()];
+        // How far into each run the walk has been (runs are chains: change k brings 0..=k).
+        let mut reached: Vec<Option<u64>> = vec![None; self.runs.len()];
         let mut stack = Vec::with_capacity(heads.len());
         for &h in heads {
-            stack.push(self.change_ending_at(h).ok_or(DocError::UnknownHead(h))?);
+            stack.push(self.find(h).ok_or(DocError::UnknownHead(h))?);
         }
-        // A change can be in the clock's range for its actor (a later change of that actor was
-        // seen) without its own dependencies having been walked yet, so track visits per change.
-        while let Some(i) = stack.pop() {
-            if std::mem::replace(&mut visited[i], true) {
-                continue;
+        while let Some((r, k)) = stack.pop() {
+            let first_visit = match reached[r] {
+                Some(done) if done >= k => continue,
+                Some(_) => false,
+                None => true,
+            };
+            reached[r] = Some(k);
+            let run = &self.runs[r];
+            clock.include(run.actor, run.ops_of(k).1 - 1);
+            if first_visit {
+                stack.extend(run.deps.iter().filter_map(|&d| self.find(d)));
             }
-            let c = &self.changes[i];
-            let actor = self.actor_index[&c.actor];
-            clock.include(actor, c.start_op + c.len - 1);
-            stack.extend(c.deps.iter().filter_map(|&d| self.change_ending_at(d)));
         }
         Ok(clock)
     }
 
-    /// The changes not in `clock`, in the order they were applied.
-    pub(crate) fn changes_outside(&self, clock: &Clock) -> impl Iterator<Item = &Change> + '_ {
-        let clock = clock.clone();
-        self.changes.iter().filter(move |c| {
-            let actor = self.actor_index[&c.actor];
-            !clock.contains(Id::new(actor, c.start_op))
-        })
+    /// The changes not in `clock`, each after its dependencies.
+    pub(crate) fn changes_outside(&self, clock: &Clock) -> Vec<Change> {
+        self.collect(|actor, start| !clock.contains(Id::new(actor, start)))
     }
 
-    /// The changes of `self` that `other` has not applied, in `self`'s order.
-    pub(crate) fn changes_missing_from<'a>(
-        &'a self,
-        other: &'a History,
-    ) -> impl Iterator<Item = &'a Change> + 'a {
-        self.changes.iter().filter(move |c| {
-            other
-                .actor_idx(&c.actor)
-                .is_none_or(|a| other.next_seq(a) <= c.seq)
-        })
+    /// The changes in `clock`, each after its dependencies.
+    pub(crate) fn changes_inside(&self, clock: &Clock) -> Vec<Change> {
+        self.collect(|actor, start| clock.contains(Id::new(actor, start)))
+    }
+
+    /// The changes of `self` that `other` has not applied, each after its dependencies.
+    pub(crate) fn changes_missing_from(&self, other: &History) -> Vec<Change> {
+        let mut out = Vec::new();
+        for (r, run) in self.runs.iter().enumerate() {
+            let actor = self.actor(run.actor);
+            let have = other.actor_idx(&actor).map_or(1, |a| other.next_seq(a));
+            let from = have.saturating_sub(run.first_seq);
+            for k in from..run.count {
+                out.push(self.materialize(r, k));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(lens: &[(u64, u64)]) -> ChangeRun {
+        let count = lens.iter().map(|&(_, n)| n).sum();
+        let total: u64 = lens.iter().map(|&(l, n)| l * n).sum();
+        ChangeRun {
+            actor: ActorIdx(0),
+            first_seq: 1,
+            count,
+            start_op: 10,
+            end_op: 10 + total,
+            lens: lens.iter().copied().collect(),
+            deps: Vec::new(),
+            time: 0,
+            extra: None,
+        }
+    }
+
+    #[test]
+    fn change_ranges_in_a_run() {
+        // Changes of lengths 1, 1, 3, 3, 2: ops 10, 11, 12-14, 15-17, 18-19.
+        let r = run(&[(1, 2), (3, 2), (2, 1)]);
+        assert_eq!(r.ops_of(0), (10, 11));
+        assert_eq!(r.ops_of(2), (12, 15));
+        assert_eq!(r.ops_of(4), (18, 20));
+        assert_eq!(r.change_ending_at(11), Some(1));
+        assert_eq!(r.change_ending_at(14), Some(2));
+        assert_eq!(r.change_ending_at(13), None);
+        assert_eq!(r.change_ending_at(19), Some(4));
+        assert_eq!(r.change_ending_at(20), None);
+        for k in 0..r.count {
+            assert_eq!(r.change_ending_at(r.ops_of(k).1 - 1), Some(k));
+        }
     }
 }

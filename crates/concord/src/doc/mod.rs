@@ -13,6 +13,7 @@
 mod apply;
 mod history;
 mod objects;
+mod oplog;
 mod read;
 mod transaction;
 
@@ -102,7 +103,7 @@ impl Doc {
 
     /// Every change of the document, in an order where each comes after its dependencies.
     pub fn changes(&self) -> Vec<Change> {
-        self.history.changes().to_vec()
+        self.history.changes()
     }
 
     /// The changes that are not in the causal past of `heads`, dependencies first: what a
@@ -112,13 +113,12 @@ impl Doc {
     /// [`DocError::UnknownHead`] if a head is not the last op of a change of this document.
     pub fn changes_since(&self, heads: &[OpId]) -> Result<Vec<Change>, DocError> {
         let clock = self.history.clock_at(heads)?;
-        Ok(self.history.changes_outside(&clock).cloned().collect())
+        Ok(self.history.changes_outside(&clock))
     }
 
     /// The change whose last op is `head`.
-    pub fn change(&self, head: OpId) -> Option<&Change> {
-        let i = self.history.change_ending_at(head)?;
-        self.history.changes().get(i)
+    pub fn change(&self, head: OpId) -> Option<Change> {
+        self.history.change(head)
     }
 
     /// Changes that arrived before their dependencies and wait for them.
@@ -131,11 +131,7 @@ impl Doc {
     /// # Errors
     /// As [`Doc::apply_changes`].
     pub fn merge(&mut self, other: &Doc) -> Result<(), ApplyError> {
-        let missing: Vec<Change> = other
-            .history
-            .changes_missing_from(&self.history)
-            .cloned()
-            .collect();
+        let missing = other.history.changes_missing_from(&self.history);
         self.apply_changes(missing)
     }
 
@@ -154,11 +150,7 @@ impl Doc {
     pub fn fork_at(&self, heads: &[OpId]) -> Result<Doc, DocError> {
         let clock = self.history.clock_at(heads)?;
         let mut doc = Doc::new();
-        let past = self.history.changes().iter().filter(|c| {
-            let actor = self.history.actor_idx(&c.actor).expect("recorded actor");
-            clock.contains(crate::ids::Id::new(actor, c.start_op))
-        });
-        doc.apply_changes(past.cloned())
+        doc.apply_changes(self.history.changes_inside(&clock))
             .unwrap_or_else(|e| unreachable!("a document's own changes apply: {e}"));
         Ok(doc)
     }

@@ -4,7 +4,7 @@
 //! leaves an undo record; a transaction that ends in `Err` replays the records backwards. Edits
 //! check their arguments before they touch anything, so a refused edit needs no undo at all.
 
-use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
+use crate::change::{ChangeMeta, Group, NewValue};
 use crate::clock::At;
 use crate::error::Expected;
 use crate::ids::{ActorIdx, Id};
@@ -13,6 +13,7 @@ use crate::seq::TextContent;
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
 use super::objects::{DelSpan, ObjData, Place, RegKey, Undo, Write};
+use super::oplog::{ActorMark, LogAction, Record};
 use super::read::{ReadDoc, Reader, SeqElement};
 use super::Doc;
 
@@ -26,8 +27,8 @@ pub struct Transaction<'a> {
     added_actor: bool,
     start_op: u64,
     next_op: u64,
-    ops: Vec<Op>,
     undo: Vec<Undo>,
+    log_mark: ActorMark,
     message: Option<String>,
     time: Option<i64>,
     groups: Vec<Group>,
@@ -46,14 +47,15 @@ impl<'a> Transaction<'a> {
         let known = doc.history.actor_idx(&doc.actor);
         let actor = doc.history.intern(doc.actor);
         let start_op = doc.history.max_op() + 1;
+        let log_mark = doc.history.log.mark(actor);
         Transaction {
             doc,
             actor,
             added_actor: known.is_none(),
             start_op,
             next_op: start_op,
-            ops: Vec::new(),
             undo: Vec::new(),
+            log_mark,
             message: None,
             time: None,
             groups: Vec::new(),
@@ -63,8 +65,9 @@ impl<'a> Transaction<'a> {
 
     /// Records the transaction as a change (nothing, if it made no ops).
     pub(super) fn commit(self) {
-        let Transaction { doc, actor, .. } = self;
-        if self.ops.is_empty() {
+        let doc = self.doc;
+        let len = self.next_op - self.start_op;
+        if len == 0 {
             if self.added_actor {
                 doc.history.forget_last_actor();
             }
@@ -72,19 +75,20 @@ impl<'a> Transaction<'a> {
         }
         let meta = ChangeMeta {
             actor: doc.actor,
-            seq: doc.history.next_seq(actor),
+            seq: doc.history.next_seq(self.actor),
             start_op: self.start_op,
             time: self.time.unwrap_or(0),
             message: self.message,
             deps: doc.history.heads().to_vec(),
             groups: self.groups,
         };
-        doc.history.record(Change::new(meta, self.ops));
+        doc.history.record(meta, len);
     }
 
     /// Undoes every edit of the transaction.
     pub(super) fn rollback(self) {
         self.doc.objects.rollback(self.undo);
+        self.doc.history.log.rollback(self.actor, &self.log_mark);
         if self.added_actor {
             self.doc.history.forget_last_actor();
         }
@@ -119,7 +123,8 @@ impl<'a> Transaction<'a> {
             ops: self.next_op..self.next_op,
         });
         self.open_groups.push(index);
-        let (undo_len, ops_len, next_op) = (self.undo.len(), self.ops.len(), self.next_op);
+        let (undo_len, next_op) = (self.undo.len(), self.next_op);
+        let log_mark = self.doc.history.log.mark(self.actor);
         let result = f(self);
         self.open_groups.pop();
         match result {
@@ -130,7 +135,7 @@ impl<'a> Transaction<'a> {
             Err(e) => {
                 let undo = self.undo.split_off(undo_len);
                 self.doc.objects.rollback(undo);
-                self.ops.truncate(ops_len);
+                self.doc.history.log.rollback(self.actor, &log_mark);
                 self.next_op = next_op;
                 self.groups.truncate(index);
                 Err(e)
@@ -173,8 +178,13 @@ impl<'a> Transaction<'a> {
         self.doc.history.export(id)
     }
 
-    fn export_all(&self, ids: &[Id]) -> Vec<OpId> {
-        ids.iter().map(|&id| self.export(id)).collect()
+    fn log(&mut self, id: Id, obj: Id, len: u64, action: LogAction) {
+        self.doc.history.log.push(Record {
+            id,
+            obj,
+            len,
+            action,
+        });
     }
 
     /// The register `prop` addresses in a map or list, with its visible values.
@@ -203,13 +213,6 @@ impl<'a> Transaction<'a> {
             (_, Prop::Map(_)) => Err(Self::wrong_type(t, Expected::Map)),
             (Some(ObjData::Text(_)), Prop::Seq(_)) => Err(Self::wrong_type(t, Expected::List)),
             (_, Prop::Seq(_)) => Err(Self::wrong_type(t, Expected::Sequence)),
-        }
-    }
-
-    fn public_key(&self, key: &RegKey) -> Key {
-        match key {
-            RegKey::Map(k) => Key::Map(k.clone()),
-            RegKey::Elem(e) => Key::Elem(self.export(*e)),
         }
     }
 
@@ -243,17 +246,16 @@ impl<'a> Transaction<'a> {
                 &mut self.undo,
             )
             .unwrap_or_else(|_| unreachable!("local predecessors are the visible values"));
-        let key = self.public_key(&key);
-        let pred = self.export_all(&pred);
+        let pred = pred.into_iter().collect();
         let action = match value {
-            Some(v) => Action::Put {
+            Some(v) => LogAction::Put {
                 key,
                 value: new_value(v),
                 pred,
             },
-            None => Action::Delete { key, pred },
+            None => LogAction::Delete { key, pred },
         };
-        self.ops.push(Op { obj: *obj, action });
+        self.log(id, t.id, 1, action);
         Ok(Some(id))
     }
 
@@ -326,12 +328,12 @@ impl<'a> Transaction<'a> {
             .objects
             .increment(t.id, key.clone(), id, by, &pred, &mut self.undo)
             .unwrap_or_else(|_| unreachable!("local predecessors are the visible counters"));
-        let action = Action::Increment {
-            key: self.public_key(&key),
+        let action = LogAction::Increment {
+            key,
             by,
-            pred: self.export_all(&pred),
+            pred: pred.into_iter().collect(),
         };
-        self.ops.push(Op { obj: *obj, action });
+        self.log(id, t.id, 1, action);
         Ok(())
     }
 
@@ -368,12 +370,13 @@ impl<'a> Transaction<'a> {
             |a, b| history.cmp_actors(a, b),
             &mut self.undo,
         );
-        let action = Action::Insert {
-            left: left.map(|l| self.export(l)),
-            right: right.map(|r| self.export(r)),
-            values: InsertValues::List(values.into_iter().map(new_value).collect()),
+        let action = LogAction::InsertList {
+            left,
+            right,
+            values: values.into_iter().map(new_value).collect(),
         };
-        self.ops.push(Op { obj: *obj, action });
+        let len = self.next_op - id.counter;
+        self.log(id, t.id, len, action);
         Ok(id)
     }
 
@@ -465,11 +468,11 @@ impl<'a> Transaction<'a> {
                 self.doc
                     .objects
                     .delete_text(t.id, span, vec![(target, n)], &mut self.undo);
-                let action = Action::DeleteSpan {
-                    first: self.export(target),
-                    len: n as u64,
+                let action = LogAction::DeleteSpan {
+                    target,
+                    backward: false,
                 };
-                self.ops.push(Op { obj: *obj, action });
+                self.log(by, t.id, n as u64, action);
             }
         }
         if !text.is_empty() {
@@ -485,15 +488,12 @@ impl<'a> Transaction<'a> {
                 |a, b| history.cmp_actors(a, b),
                 &mut self.undo,
             );
-            let action = Action::Insert {
-                left: left.map(|l| self.export(l)),
-                right: right.map(|r| self.export(r)),
-                values: InsertValues::Text {
-                    text: text.to_owned(),
-                    chars,
-                },
+            let action = LogAction::InsertText {
+                left,
+                right,
+                text: text.to_owned(),
             };
-            self.ops.push(Op { obj: *obj, action });
+            self.log(id, t.id, chars, action);
         }
         Ok(())
     }
