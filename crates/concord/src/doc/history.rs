@@ -12,8 +12,8 @@
 //! plus the past of its first change's dependencies: walking the graph visits runs, not changes.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::change::{Change, ChangeMeta, Group};
@@ -131,7 +131,7 @@ pub(crate) struct Mark {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct History {
     actors: Vec<ActorId>,
-    actor_index: HashMap<ActorId, ActorIdx>,
+    actor_index: FxHashMap<ActorId, ActorIdx>,
     /// Every applied change, in runs, in the order applied (a topological order).
     runs: Vec<ChangeRun>,
     /// For each actor, the indexes in `runs` of its runs, in seq order.
@@ -153,14 +153,19 @@ impl History {
 
     /// The index of `actor`, adding it to the table if it is new.
     pub(crate) fn intern(&mut self, actor: ActorId) -> ActorIdx {
+        self.intern_new(actor).0
+    }
+
+    /// The index of `actor`, and whether it was added to the table just now.
+    pub(crate) fn intern_new(&mut self, actor: ActorId) -> (ActorIdx, bool) {
         if let Some(&i) = self.actor_index.get(&actor) {
-            return i;
+            return (i, false);
         }
         let i = ActorIdx(self.actors.len() as u32);
         self.actors.push(actor);
         self.actor_index.insert(actor, i);
         self.by_actor.push(Vec::new());
-        i
+        (i, true)
     }
 
     pub(crate) fn actor(&self, i: ActorIdx) -> ActorId {
@@ -328,26 +333,15 @@ impl History {
     /// Records the metadata of an applied change whose ops are already in the log.
     pub(crate) fn record(&mut self, meta: ChangeMeta, len: u64) {
         let actor = self.intern(meta.actor);
+        if self.extends_last_run(actor, &meta, len) {
+            return;
+        }
         let last = OpId::new(meta.start_op + len - 1, meta.actor);
         self.heads.retain(|h| !meta.deps.contains(h));
         self.heads.push(last);
         self.heads.sort_unstable();
         self.max_op = self.max_op.max(last.counter());
         let plain = meta.message.is_none() && meta.groups.is_empty();
-        if let Some(&r) = self.by_actor[actor.index()].last() {
-            let run = &mut self.runs[r];
-            let continues = plain
-                && run.extra.is_none()
-                && run.time == meta.time
-                && run.first_seq + run.count == meta.seq
-                && run.end_op == meta.start_op
-                && meta.deps.len() == 1
-                && meta.deps[0] == OpId::new(run.end_op - 1, meta.actor);
-            if continues {
-                run.push_len(len);
-                return;
-            }
-        }
         let extra = (!plain).then(|| {
             Box::new(Extra {
                 message: meta.message,
@@ -368,6 +362,68 @@ impl History {
             time: meta.time,
             extra,
         });
+    }
+
+    /// Appends a change to its actor's last run if it continues that chain (and moves the
+    /// heads accordingly).
+    fn extends_last_run(&mut self, actor: ActorIdx, meta: &ChangeMeta, len: u64) -> bool {
+        let plain = meta.message.is_none() && meta.groups.is_empty();
+        plain
+            && meta.deps.len() == 1
+            && self.extend_run(actor, meta.seq, meta.start_op, meta.time, meta.deps[0], len)
+    }
+
+    /// Records a local change made on the current heads, with no message or groups, if it
+    /// continues its actor's last run. A keystroke takes this path, which allocates nothing.
+    pub(crate) fn extend_local(
+        &mut self,
+        actor: ActorIdx,
+        start_op: u64,
+        len: u64,
+        time: i64,
+    ) -> bool {
+        let ([head], Some(&r)) = (&self.heads[..], self.by_actor[actor.index()].last()) else {
+            return false;
+        };
+        let head = *head;
+        let seq = self.runs[r].first_seq + self.runs[r].count;
+        self.extend_run(actor, seq, start_op, time, head, len)
+    }
+
+    /// Appends change `seq` (ops `start_op .. start_op + len`, depending only on `dep`) to
+    /// `actor`'s last run if it continues it.
+    fn extend_run(
+        &mut self,
+        actor: ActorIdx,
+        seq: u64,
+        start_op: u64,
+        time: i64,
+        dep: OpId,
+        len: u64,
+    ) -> bool {
+        let Some(&r) = self.by_actor[actor.index()].last() else {
+            return false;
+        };
+        let actor_id = self.actors[actor.index()];
+        let run = &mut self.runs[r];
+        let prev = OpId::new(run.end_op - 1, actor_id);
+        let continues = run.extra.is_none()
+            && run.time == time
+            && run.first_seq + run.count == seq
+            && run.end_op == start_op
+            && dep == prev;
+        if !continues {
+            return false;
+        }
+        run.push_len(len);
+        let last = OpId::new(start_op + len - 1, actor_id);
+        match self.heads.iter_mut().find(|h| **h == prev) {
+            Some(h) => *h = last,
+            None => self.heads.push(last),
+        }
+        self.heads.sort_unstable();
+        self.max_op = self.max_op.max(last.counter());
+        true
     }
 
     /// Drops the newest actor of the table, which nothing refers to (a transaction that added

@@ -6,7 +6,9 @@
 //! up front.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::ids::{ActorIdx, Id};
 use crate::register::{Register, RegisterError, Stored};
@@ -98,12 +100,12 @@ impl From<RegisterError> for Refusal {
 /// Every object of a document.
 #[derive(Clone, Debug)]
 pub(crate) struct Objects {
-    objs: HashMap<Id, ObjData>,
+    objs: FxHashMap<Id, ObjData>,
 }
 
 impl Default for Objects {
     fn default() -> Self {
-        let mut objs = HashMap::new();
+        let mut objs = FxHashMap::default();
         objs.insert(ROOT_ID, ObjData::Map(BTreeMap::new()));
         Objects { objs }
     }

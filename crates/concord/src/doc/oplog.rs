@@ -171,6 +171,51 @@ impl OpLog {
         }
     }
 
+    /// Appends an insert of `text` (`chars` characters as ops `id ..`), in place when it
+    /// continues the actor's last record: the common case of typing allocates nothing.
+    pub(crate) fn push_text(
+        &mut self,
+        id: Id,
+        obj: Id,
+        left: Option<Id>,
+        right: Option<Id>,
+        text: &str,
+        chars: u64,
+    ) {
+        if let Some(last) = self
+            .by_actor
+            .get_mut(id.actor.index())
+            .and_then(|records| records.last_mut())
+        {
+            let continues = last.obj == obj
+                && last.end() == id.counter
+                && left == Some(last.id.add(last.len - 1));
+            if let (
+                true,
+                LogAction::InsertText {
+                    right: r, text: t, ..
+                },
+            ) = (continues, &mut last.action)
+            {
+                if *r == right {
+                    t.push_str(text);
+                    last.len += chars;
+                    return;
+                }
+            }
+        }
+        self.push(Record {
+            id,
+            obj,
+            len: chars,
+            action: LogAction::InsertText {
+                left,
+                right,
+                text: text.to_owned(),
+            },
+        });
+    }
+
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
         let records = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
         ActorMark {

@@ -44,14 +44,13 @@ struct Target {
 
 impl<'a> Transaction<'a> {
     pub(super) fn new(doc: &'a mut Doc) -> Self {
-        let known = doc.history.actor_idx(&doc.actor);
-        let actor = doc.history.intern(doc.actor);
+        let (actor, added_actor) = doc.history.intern_new(doc.actor);
         let start_op = doc.history.max_op() + 1;
         let log_mark = doc.history.log.mark(actor);
         Transaction {
             doc,
             actor,
-            added_actor: known.is_none(),
+            added_actor,
             start_op,
             next_op: start_op,
             undo: Vec::new(),
@@ -73,11 +72,20 @@ impl<'a> Transaction<'a> {
             }
             return;
         }
+        let time = self.time.unwrap_or(0);
+        let plain = self.message.is_none() && self.groups.is_empty();
+        if plain
+            && doc
+                .history
+                .extend_local(self.actor, self.start_op, len, time)
+        {
+            return;
+        }
         let meta = ChangeMeta {
             actor: doc.actor,
             seq: doc.history.next_seq(self.actor),
             start_op: self.start_op,
-            time: self.time.unwrap_or(0),
+            time,
             message: self.message,
             deps: doc.history.heads().to_vec(),
             groups: self.groups,
@@ -488,12 +496,10 @@ impl<'a> Transaction<'a> {
                 |a, b| history.cmp_actors(a, b),
                 &mut self.undo,
             );
-            let action = LogAction::InsertText {
-                left,
-                right,
-                text: text.to_owned(),
-            };
-            self.log(id, t.id, chars, action);
+            self.doc
+                .history
+                .log
+                .push_text(id, t.id, left, right, text, chars);
         }
         Ok(())
     }
