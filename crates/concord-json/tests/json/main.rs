@@ -1,0 +1,9 @@
+//! Behaviour of concord-json, through its public API only.
+
+mod common;
+mod diff;
+mod merge_patch;
+mod patch_doc;
+mod patch_value;
+mod pointer;
+mod view;
