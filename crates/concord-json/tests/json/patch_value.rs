@@ -114,8 +114,11 @@ proptest! {
         let ra = apply_patch_to_value(&mut a, &ours);
         let rb = json_patch::patch(&mut b, &theirs);
         prop_assert_eq!(ra.is_ok(), rb.is_ok(), "ours: {:?}, theirs: {:?}", ra, rb);
-        prop_assert_eq!(&a, &b);
-        if ra.is_err() {
+        if ra.is_ok() {
+            prop_assert_eq!(&a, &b);
+        } else {
+            // Compared with the original only: the crate does not always restore the value
+            // when a `move` fails after its removal.
             prop_assert_eq!(a, doc);
         }
     }
