@@ -1,6 +1,7 @@
 //! Behaviour of concord-json, through its public API only.
 
 mod common;
+mod conformance;
 mod diff;
 mod merge_patch;
 mod patch_doc;
