@@ -69,11 +69,16 @@
 
 mod error;
 mod json;
+mod merge3;
 mod patch;
 mod pointer;
 
 pub use error::{EditError, PatchError, TooDeep, ViewError};
 pub use json::{to_json, to_json_at, JsonOptions};
+pub use merge3::{
+    changes, merge3, reverse_unsaved, AutoResolve, Change, ChangeKind, Compare, Conflict,
+    MergeOptions, MergeOutcome,
+};
 pub use patch::{
     apply_merge_patch, apply_merge_patch_to_value, apply_merge_patch_with, apply_patch,
     apply_patch_in, apply_patch_to_value, apply_patch_with, diff, write_json, OpKind, Patch,

@@ -26,6 +26,11 @@ pub use merge_patch::{apply_merge_patch, apply_merge_patch_to_value, apply_merge
 pub use value::apply_patch_to_value;
 pub(crate) use value::{value_add, value_remove, value_replace};
 
+/// The value `path` names in `doc`, if any.
+pub(crate) fn value_at<'v>(doc: &'v Value, path: &JsonPointer) -> Option<&'v Value> {
+    value::value_get(doc, path.tokens(), 0).ok()
+}
+
 /// A JSON Patch: a list of ops applied in order, all or nothing. Its serde form is the
 /// standard one, a JSON array of op objects.
 ///

@@ -48,6 +48,10 @@ pub fn apply_patch_to_value(doc: &mut Value, patch: &Patch) -> Result<(), PatchE
 }
 
 fn apply_op(doc: &mut Value, op: &PatchOp, log: &mut Vec<Undo>) -> Result<(), EditError> {
+    if let PatchOp::Add { path, value } | PatchOp::Replace { path, value } = op {
+        // Before the value is cloned: cloning recurses.
+        check_depth(value, room(path.tokens())?)?;
+    }
     match op {
         PatchOp::Add { path, value } => {
             log.push(value_add(doc, path.tokens(), 0, value.clone())?);

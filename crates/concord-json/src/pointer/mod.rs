@@ -10,6 +10,7 @@ mod index;
 mod pattern;
 
 pub use index::{ArrayIndex, IndexError};
+pub(crate) use pattern::matches_prefix;
 pub use pattern::PathPatterns;
 
 use std::fmt;

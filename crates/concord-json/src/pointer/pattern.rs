@@ -43,7 +43,7 @@ impl PathPatterns {
 }
 
 /// Whether `pattern` matches the first `pattern.len()` tokens of `tokens`.
-fn matches_prefix(pattern: &JsonPointer, tokens: &[String]) -> bool {
+pub(crate) fn matches_prefix(pattern: &JsonPointer, tokens: &[String]) -> bool {
     pattern.len() <= tokens.len()
         && pattern
             .tokens()

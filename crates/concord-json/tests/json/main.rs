@@ -2,7 +2,9 @@
 
 mod common;
 mod conformance;
+mod depth;
 mod diff;
+mod merge3;
 mod merge_patch;
 mod patch_doc;
 mod patch_value;
