@@ -50,10 +50,12 @@ mod error;
 mod ids;
 mod register;
 mod seq;
+mod sync;
 mod value;
 
 pub use change::{Change, Group};
 pub use doc::{Doc, ReadDoc, SeqElement, Transaction};
 pub use error::{ApplyError, DocError, Expected, InvalidChange};
 pub use ids::{ActorId, ObjId, OpId, ParseActorIdError, ParseOpIdError, ROOT};
+pub use sync::{SyncError, SyncMessage, SyncState};
 pub use value::{ObjType, Prop, ScalarValue, Value};

@@ -528,16 +528,28 @@ impl History {
 
     /// The changes of `self` that `other` has not applied, each after its dependencies.
     pub(crate) fn changes_missing_from(&self, other: &History) -> Vec<Change> {
+        self.changes_after(|actor| other.actor_idx(actor).map_or(0, |a| other.next_seq(a) - 1))
+    }
+
+    /// The changes whose sequence number is above `have(actor)`, each after its dependencies.
+    pub(crate) fn changes_after(&self, have: impl Fn(&ActorId) -> u64) -> Vec<Change> {
         let mut out = Vec::new();
         for (r, run) in self.runs.iter().enumerate() {
-            let actor = self.actor(run.actor);
-            let have = other.actor_idx(&actor).map_or(1, |a| other.next_seq(a));
-            let from = have.saturating_sub(run.first_seq);
+            let from = (have(&self.actor(run.actor)) + 1).saturating_sub(run.first_seq);
             for k in from..run.count {
                 out.push(self.materialize(r, k));
             }
         }
         out
+    }
+
+    /// For every actor with applied changes, how many: a version vector by sequence number.
+    pub(crate) fn have(&self) -> Vec<(ActorId, u64)> {
+        (0..self.actors.len())
+            .map(|i| ActorIdx(i as u32))
+            .map(|a| (self.actor(a), self.next_seq(a) - 1))
+            .filter(|&(_, n)| n > 0)
+            .collect()
     }
 }
 

@@ -155,6 +155,16 @@ impl Doc {
         Ok(doc)
     }
 
+    /// For every actor with applied changes, how many (the sync protocol's version vector).
+    pub(crate) fn have(&self) -> Vec<(ActorId, u64)> {
+        self.history.have()
+    }
+
+    /// The applied changes whose sequence number is above `have(actor)`.
+    pub(crate) fn changes_after(&self, have: impl Fn(&ActorId) -> u64) -> Vec<Change> {
+        self.history.changes_after(have)
+    }
+
     fn reader(&self) -> Reader<'_> {
         Reader {
             history: &self.history,

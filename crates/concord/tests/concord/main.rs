@@ -7,6 +7,7 @@ mod errors;
 mod history;
 mod lists;
 mod maps;
+mod sync;
 mod text;
 mod traces;
 mod transactions;
