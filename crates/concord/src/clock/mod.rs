@@ -21,6 +21,11 @@ impl Clock {
             .is_some_and(|&max| id.counter <= max)
     }
 
+    /// The largest counter of `actor` this version includes (0: none).
+    pub(crate) fn get(&self, actor: ActorIdx) -> u64 {
+        self.max.get(actor.index()).copied().unwrap_or(0)
+    }
+
     /// Raise `actor`'s counter to at least `counter`.
     pub(crate) fn include(&mut self, actor: ActorIdx, counter: u64) {
         let i = actor.index();
@@ -64,5 +69,6 @@ mod tests {
         assert!(c.contains(Id::new(a, 5)));
         assert!(!c.contains(Id::new(a, 6)));
         assert!(!c.contains(Id::new(ActorIdx(0), 1)));
+        assert_eq!(c.get(a), 5);
     }
 }

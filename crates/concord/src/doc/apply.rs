@@ -10,7 +10,7 @@ use crate::seq::TextContent;
 use crate::{ApplyError, ObjId, ObjType, OpId};
 
 use super::history::Readiness;
-use super::objects::{DelSpan, ObjData, Place, Refusal, RegKey, Undo, Write, ROOT_ID};
+use super::objects::{ObjData, Place, Refusal, RegKey, Undo, Write, ROOT_ID};
 use super::oplog::{LogAction, Record};
 use super::Doc;
 
@@ -219,7 +219,6 @@ impl Doc {
                 for k in 0..*len {
                     let e = target.add(k);
                     let (_, is_visible) = text
-                        .tree
                         .position(e)
                         .ok_or_else(|| ctx.unknown_elem(self.history.export(e)))?;
                     if is_visible {
@@ -229,12 +228,7 @@ impl Doc {
                         }
                     }
                 }
-                let span = DelSpan {
-                    target,
-                    len: *len,
-                    by: id,
-                };
-                self.objects.delete_text(obj, span, visible, undo);
+                self.objects.delete_text(obj, visible, undo);
                 let action = LogAction::DeleteSpan {
                     target,
                     backward: false,
@@ -285,7 +279,7 @@ impl Doc {
         let id = self.history.import(elem).ok_or(ctx.unknown_elem(elem))?;
         let exists = match self.objects.get(obj) {
             Some(ObjData::List(tree)) => tree.contains(id),
-            Some(ObjData::Text(text)) => text.tree.contains(id),
+            Some(ObjData::Text(text)) => text.contains(id),
             _ => false,
         };
         if exists {

@@ -18,27 +18,13 @@ use crate::ObjType;
 /// The internal id of the root map (counters start at 1, so no op has this id).
 pub(crate) const ROOT_ID: Id = Id::new(ActorIdx(0), 0);
 
-/// A list or text deletion: ops `by .. by + len` deleted elements `target .. target + len`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct DelSpan {
-    pub(crate) target: Id,
-    pub(crate) len: u64,
-    pub(crate) by: Id,
-}
-
-/// A text object: its characters, and the log of deletions (for reads at past versions).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TextObj {
-    pub(crate) tree: SeqTree<TextContent>,
-    pub(crate) deletes: Vec<DelSpan>,
-}
-
 /// The state of one object.
 #[derive(Clone, Debug)]
 pub(crate) enum ObjData {
     Map(BTreeMap<String, Register>),
     List(SeqTree<Vec<Register>>),
-    Text(TextObj),
+    /// Characters; which op deleted which is in the op log (for reads at past versions).
+    Text(SeqTree<TextContent>),
 }
 
 impl ObjData {
@@ -46,7 +32,7 @@ impl ObjData {
         match t {
             ObjType::Map => ObjData::Map(BTreeMap::new()),
             ObjType::List => ObjData::List(SeqTree::new()),
-            ObjType::Text => ObjData::Text(TextObj::default()),
+            ObjType::Text => ObjData::Text(SeqTree::new()),
         }
     }
 
@@ -236,28 +222,20 @@ impl Objects {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        let origins = place.insert(&mut t.tree, id, text, cmp_actors);
+        let origins = place.insert(t, id, text, cmp_actors);
         undo.push(Undo::Insert { obj, id, len });
         origins
     }
 
-    /// Deletes the text elements `target .. target + len` as ops `by ..`.
-    ///
-    /// `visible` lists the parts of the span that are visible now (the caller found them).
-    pub(crate) fn delete_text(
-        &mut self,
-        obj: Id,
-        span: DelSpan,
-        visible: Vec<(Id, usize)>,
-        undo: &mut Vec<Undo>,
-    ) {
+    /// Hides the text elements of `visible` (the parts of a deleted span that were visible;
+    /// the caller found them and logs the delete op).
+    pub(crate) fn delete_text(&mut self, obj: Id, visible: Vec<(Id, usize)>, undo: &mut Vec<Undo>) {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
         for &(id, len) in &visible {
-            t.tree.set_visible(id, len, false);
+            t.set_visible(id, len, false);
         }
-        t.deletes.push(span);
         undo.push(Undo::DeleteSpan {
             obj,
             restore: visible,
@@ -279,16 +257,15 @@ impl Objects {
                 }
                 Undo::Insert { obj, id, len } => match self.objs.get_mut(&obj) {
                     Some(ObjData::List(tree)) => tree.remove(id, len),
-                    Some(ObjData::Text(t)) => t.tree.remove(id, len),
+                    Some(ObjData::Text(t)) => t.remove(id, len),
                     _ => unreachable!("undo records name existing sequences"),
                 },
                 Undo::DeleteSpan { obj, restore } => {
                     let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
                         unreachable!("undo records name existing texts")
                     };
-                    t.deletes.pop();
                     for (id, len) in restore {
-                        t.tree.set_visible(id, len, true);
+                        t.set_visible(id, len, true);
                     }
                 }
             }

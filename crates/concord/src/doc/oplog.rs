@@ -16,6 +16,7 @@
 use smallvec::SmallVec;
 
 use crate::change::{Action, InsertValues, Key, NewValue, Op};
+use crate::clock::Clock;
 use crate::ids::{ActorIdx, Id};
 use crate::{ObjId, OpId};
 
@@ -238,6 +239,30 @@ impl OpLog {
     /// Drops the ops of actors from `actors` on (their table entries are being forgotten).
     pub(crate) fn truncate_actors(&mut self, actors: usize) {
         self.by_actor.truncate(actors);
+    }
+
+    /// The elements of `obj` deleted by ops of version `clock`, as spans `(first, len)` of
+    /// element ids (possibly overlapping, where concurrent deletes hit one element).
+    pub(crate) fn deleted_in(&self, obj: Id, clock: &Clock) -> Vec<(Id, u64)> {
+        let mut spans = Vec::new();
+        for r in self.by_actor.iter().flatten().filter(|r| r.obj == obj) {
+            let LogAction::DeleteSpan { target, backward } = r.action else {
+                continue;
+            };
+            // The record's ops in the version are a prefix: counters grow along the record.
+            let max = clock.get(r.id.actor);
+            if max < r.id.counter {
+                continue;
+            }
+            let n = r.len.min(max - r.id.counter + 1);
+            let first = if backward {
+                Id::new(target.actor, target.counter + 1 - n)
+            } else {
+                target
+            };
+            spans.push((first, n));
+        }
+        spans
     }
 
     /// The ops of `actor` with counters in `start .. end`, in the public id space, in counter

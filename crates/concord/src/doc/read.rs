@@ -4,10 +4,11 @@ use crate::clock::{At, Clock};
 use crate::error::Expected;
 use crate::ids::Id;
 use crate::register::Register;
+use crate::seq::{SeqTree, TextContent};
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
 use super::history::History;
-use super::objects::{ObjData, Objects, TextObj, ROOT_ID};
+use super::objects::{ObjData, Objects, ROOT_ID};
 
 /// Reading a document: the same methods serve a [`crate::Doc`] and an open
 /// [`crate::Transaction`] (which sees its own writes).
@@ -191,7 +192,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn get_all(&self, obj: &ObjId, prop: &Prop) -> Result<Vec<(Value, OpId)>, DocError> {
-        let (_, data) = self.obj(obj)?;
+        let (id, data) = self.obj(obj)?;
         match (data, prop) {
             (ObjData::Map(map), Prop::Map(k)) => {
                 Ok(map.get(k).map(|r| self.entries(r)).unwrap_or_default())
@@ -206,7 +207,7 @@ impl<'a> Reader<'a> {
                     None => Err(self.out_of_bounds(obj, *i)),
                 }
             }
-            (ObjData::Text(text), Prop::Seq(i)) => match self.char_at(text, *i) {
+            (ObjData::Text(text), Prop::Seq(i)) => match self.char_at(id, text, *i) {
                 Some((id, c)) => Ok(vec![(
                     Value::Scalar(ScalarValue::Str(c.to_string())),
                     self.history.export(id),
@@ -238,26 +239,26 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn length(&self, obj: &ObjId) -> Result<usize, DocError> {
-        let (_, data) = self.obj(obj)?;
+        let (id, data) = self.obj(obj)?;
         Ok(match (data, self.at) {
             (ObjData::Map(map), _) => map.values().filter(|r| r.winner(self.at).is_some()).count(),
             (ObjData::List(tree), At::Now) => tree.len(),
-            (ObjData::Text(text), At::Now) => text.tree.len(),
+            (ObjData::Text(text), At::Now) => text.len(),
             (ObjData::List(tree), At::Version(_)) => self.list_slots(tree).count(),
-            (ObjData::Text(text), At::Version(_)) => self.chars(text).len(),
+            (ObjData::Text(text), At::Version(_)) => self.chars(id, text).len(),
         })
     }
 
     pub(crate) fn text(&self, obj: &ObjId) -> Result<String, DocError> {
-        match self.obj(obj)?.1 {
+        let (id, data) = self.obj(obj)?;
+        match data {
             ObjData::Text(text) => Ok(match self.at {
                 At::Now => text
-                    .tree
                     .iter()
                     .filter(|run| run.visible)
                     .map(|run| run.content.as_str())
                     .collect(),
-                At::Version(_) => self.chars(text).into_iter().map(|(_, c)| c).collect(),
+                At::Version(_) => self.chars(id, text).into_iter().map(|(_, c)| c).collect(),
             }),
             data => Err(wrong_type(obj, Expected::Text, data)),
         }
@@ -268,14 +269,15 @@ impl<'a> Reader<'a> {
             reg.winner(self.at)
                 .map(|e| (e.value_at(self.at), self.history.export(e.id)))
         };
-        Ok(match self.obj(obj)?.1 {
+        let (id, data) = self.obj(obj)?;
+        Ok(match data {
             ObjData::Map(map) => map.values().filter_map(winner).collect(),
             ObjData::List(tree) => self
                 .list_slots(tree)
                 .filter_map(|(_, s)| winner(s))
                 .collect(),
             ObjData::Text(text) => self
-                .chars(text)
+                .chars(id, text)
                 .into_iter()
                 .map(|(id, c)| {
                     (
@@ -289,7 +291,8 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn elements(&self, obj: &ObjId) -> Result<Vec<SeqElement>, DocError> {
         let export = |id| self.history.export(id);
-        match self.obj(obj)?.1 {
+        let (id, data) = self.obj(obj)?;
+        match data {
             ObjData::List(tree) => Ok(self
                 .list_slots(tree)
                 .filter_map(|(elem, slot)| {
@@ -302,7 +305,7 @@ impl<'a> Reader<'a> {
                 })
                 .collect()),
             ObjData::Text(text) => Ok(self
-                .chars(text)
+                .chars(id, text)
                 .into_iter()
                 .map(|(id, c)| SeqElement {
                     elem: export(id),
@@ -332,19 +335,19 @@ impl<'a> Reader<'a> {
     }
 
     /// The character at index `i` of a text in this view, with its element id.
-    fn char_at(&self, text: &TextObj, i: usize) -> Option<(Id, char)> {
+    fn char_at(&self, obj: Id, text: &SeqTree<TextContent>, i: usize) -> Option<(Id, char)> {
         match self.at {
             At::Now => {
-                let (id, content, k) = text.tree.get(i)?;
+                let (id, content, k) = text.get(i)?;
                 Some((id, content.as_str().chars().nth(k)?))
             }
-            At::Version(_) => self.chars(text).into_iter().nth(i),
+            At::Version(_) => self.chars(obj, text).into_iter().nth(i),
         }
     }
 
     /// The visible characters of a text in this view, with their element ids.
-    fn chars(&self, text: &TextObj) -> Vec<(Id, char)> {
-        let visible_runs = text.tree.iter().filter(|run| match self.at {
+    fn chars(&self, obj: Id, text: &SeqTree<TextContent>) -> Vec<(Id, char)> {
+        let visible_runs = text.iter().filter(|run| match self.at {
             At::Now => run.visible,
             At::Version(clock) => clock.contains(run.id),
         });
@@ -358,12 +361,7 @@ impl<'a> Reader<'a> {
         let At::Version(clock) = self.at else {
             return all.collect();
         };
-        let mut deleted: Vec<(Id, u64)> = text
-            .deletes
-            .iter()
-            .filter(|d| clock.contains(d.by))
-            .map(|d| (d.target, d.len))
-            .collect();
+        let mut deleted = self.history.log.deleted_in(obj, clock);
         deleted.sort_unstable_by_key(|(id, _)| (id.actor, id.counter));
         // Coalesce overlapping spans (concurrent deletes of one element) so that the span
         // starting last at or before an id is the only one that can hold it.

@@ -12,7 +12,7 @@ use crate::register::Stored;
 use crate::seq::TextContent;
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
-use super::objects::{DelSpan, ObjData, Place, RegKey, Undo, Write};
+use super::objects::{ObjData, Place, RegKey, Undo, Write};
 use super::oplog::{ActorMark, LogAction, Record};
 use super::read::{ReadDoc, Reader, SeqElement};
 use super::Doc;
@@ -464,18 +464,13 @@ impl<'a> Transaction<'a> {
         let Some(ObjData::Text(tobj)) = self.doc.objects.get(t.id) else {
             return Err(Self::wrong_type(&t, Expected::Text));
         };
-        check_range(obj, pos, del, tobj.tree.len())?;
+        check_range(obj, pos, del, tobj.len())?;
         if del > 0 {
-            for (target, n) in tobj.tree.visible_spans(pos, del) {
+            for (target, n) in tobj.visible_spans(pos, del) {
                 let by = self.take_ids(n as u64);
-                let span = DelSpan {
-                    target,
-                    len: n as u64,
-                    by,
-                };
                 self.doc
                     .objects
-                    .delete_text(t.id, span, vec![(target, n)], &mut self.undo);
+                    .delete_text(t.id, vec![(target, n)], &mut self.undo);
                 let action = LogAction::DeleteSpan {
                     target,
                     backward: false,
