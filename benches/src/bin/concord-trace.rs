@@ -10,8 +10,9 @@ use std::path::Path;
 use std::process::exit;
 use std::time::Instant;
 
-use concord::{Doc, DocError, ObjId, ObjType, ReadDoc, ROOT};
-use concord_testkit::trace::{read_trace, AnyTrace, Patch, SequentialTrace};
+use concord::ReadDoc;
+use concord_benches::replay_local;
+use concord_testkit::trace::{read_trace, AnyTrace, SequentialTrace};
 use serde_json::{json, Map, Value};
 
 const PHASES: &[&str] = &["local"];
@@ -48,14 +49,21 @@ impl Out {
         let ms = (ms * 1000.0).round() / 1000.0;
         println!(
             "{}",
-            self.line(vec![("ms", json!(ms)), ("bytes", json!(bytes)), ("ok", json!(true))])
+            self.line(vec![
+                ("ms", json!(ms)),
+                ("bytes", json!(bytes)),
+                ("ok", json!(true))
+            ])
         );
         exit(0)
     }
 
     fn fail(self, code: i32, msg: &str) -> ! {
         eprintln!("error: {msg}");
-        println!("{}", self.line(vec![("ok", json!(false)), ("error", json!(msg))]));
+        println!(
+            "{}",
+            self.line(vec![("ok", json!(false)), ("error", json!(msg))])
+        );
         exit(code)
     }
 
@@ -84,44 +92,17 @@ fn ms_since(t: Instant) -> f64 {
 fn proc_status_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find_map(|l| l.strip_prefix(field))?;
-    line.trim_start_matches(':').split_whitespace().next()?.parse().ok()
+    line.trim_start_matches(':')
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Resets the kernel's peak-RSS counter to the current RSS; returns the current RSS in KiB.
 fn reset_peak_rss() -> Option<u64> {
     std::fs::write("/proc/self/clear_refs", "5").ok()?;
     proc_status_kb("VmRSS")
-}
-
-fn apply_patches(doc: &mut Doc, text: ObjId, patches: &[Patch]) {
-    doc.transact(|tx| {
-        for p in patches {
-            tx.splice_text(text, p.pos, p.del, &p.ins)?;
-        }
-        Ok::<_, DocError>(())
-    })
-    .expect("trace patches stay within the text");
-}
-
-/// A fresh document holding one text object, and that object.
-fn text_doc() -> (Doc, ObjId) {
-    let mut doc = Doc::new();
-    let text = doc
-        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
-        .expect("a fresh document takes a text");
-    (doc, text)
-}
-
-fn replay_local(t: &SequentialTrace) -> (Doc, ObjId) {
-    let (mut doc, text) = text_doc();
-    if !t.start_content.is_empty() {
-        doc.transact(|tx| tx.splice_text(text, 0, 0, &t.start_content))
-            .expect("start content");
-    }
-    for txn in &t.txns {
-        apply_patches(&mut doc, text, &txn.patches);
-    }
-    (doc, text)
 }
 
 fn sequential(mut out: Out, phase: &str, t: &SequentialTrace) -> ! {
@@ -138,7 +119,8 @@ fn sequential(mut out: Out, phase: &str, t: &SequentialTrace) -> ! {
             if let (Some(b), Some(p)) = (base, peak) {
                 out.extras.push(("rss_before_kb", json!(b)));
                 out.extras.push(("rss_peak_kb", json!(p)));
-                out.extras.push(("rss_delta_kb", json!(p.saturating_sub(b))));
+                out.extras
+                    .push(("rss_delta_kb", json!(p.saturating_sub(b))));
             }
             out.ok(ms, None)
         }
@@ -169,6 +151,8 @@ fn main() {
     };
     match &trace {
         AnyTrace::Sequential(t) => sequential(out, phase, t),
-        AnyTrace::Concurrent(_) => out.fail(2, &format!("phase `{phase}` needs a sequential trace")),
+        AnyTrace::Concurrent(_) => {
+            out.fail(2, &format!("phase `{phase}` needs a sequential trace"))
+        }
     }
 }
