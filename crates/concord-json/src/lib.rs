@@ -68,6 +68,8 @@
 //! produces can be parsed again.
 
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json;
 mod merge3;
 mod patch;

@@ -4,6 +4,7 @@ mod common;
 mod conformance;
 mod depth;
 mod diff;
+mod fuzz;
 mod merge3;
 mod merge_patch;
 mod patch_doc;
