@@ -47,6 +47,8 @@ mod change;
 mod clock;
 mod doc;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod register;
 mod seq;

@@ -4,6 +4,7 @@ mod common;
 mod convergence;
 mod counters;
 mod errors;
+mod fuzz_harness;
 mod history;
 mod lists;
 mod maps;
