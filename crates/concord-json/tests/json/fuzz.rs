@@ -162,6 +162,11 @@ fn merge3_harness_on_seeded_inputs() {
 #[test]
 fn kept_crashers_replay() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-crashers");
+    assert!(
+        dir.join("README.md").is_file(),
+        "the crashers live in {}",
+        dir.display()
+    );
     type Harness = fn(&[u8]);
     let targets: [(&str, Harness); 3] = [
         ("json_patch", fuzzing::json_patch),
@@ -169,6 +174,7 @@ fn kept_crashers_replay() {
         ("merge3", fuzzing::merge3),
     ];
     for (name, run) in targets {
+        // A target's folder exists once it has a crasher (git keeps no empty folders).
         let Ok(entries) = std::fs::read_dir(dir.join(name)) else {
             continue;
         };
