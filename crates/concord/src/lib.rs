@@ -46,6 +46,7 @@
 mod change;
 mod clock;
 mod doc;
+mod encoding;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -57,6 +58,7 @@ mod value;
 
 pub use change::{Change, Group};
 pub use doc::{Doc, ReadDoc, SeqElement, Transaction};
+pub use encoding::{decode_changes, encode_changes, DecodeError, DecodeErrorKind, LoadError};
 pub use error::{ApplyError, DocError, Expected, InvalidChange};
 pub use ids::{ActorId, ObjId, OpId, ParseActorIdError, ParseOpIdError, ROOT};
 pub use sync::{SyncError, SyncMessage, SyncState};

@@ -1,0 +1,155 @@
+//! The columns of a chunk of changes, in the order they are stored. `docs/format.md` gives
+//! the meaning of each; the names here are the ones it and the errors use.
+
+/// One column of a chunk of changes. The discriminant is the column's position in the chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Col {
+    ChangeActor,
+    ChangeSeq,
+    ChangeDeps,
+    DepRef,
+    DepActor,
+    DepCounter,
+    ChangeStart,
+    ChangeTime,
+    ChangeMessage,
+    ChangeOps,
+    ChangeGroups,
+    GroupName,
+    GroupParent,
+    GroupStart,
+    GroupLen,
+    OpObjActor,
+    OpObjCounter,
+    OpAction,
+    OpKey,
+    OpKeyActor,
+    OpKeyCounter,
+    OpPreds,
+    PredActor,
+    PredCounter,
+    OpValueMeta,
+    OpValue,
+    OpInc,
+    OpLeftIsPrev,
+    OpLeftActor,
+    OpLeftCounter,
+    OpRightActor,
+    OpRightCounter,
+    OpInsertLen,
+    OpText,
+    OpDelActor,
+    OpDelCounter,
+    OpDelLen,
+}
+
+/// How many columns a chunk of changes has.
+pub(super) const COUNT: usize = Col::OpDelLen as usize + 1;
+
+impl Col {
+    /// Every column, in the order they are stored.
+    pub(super) const ALL: [Col; COUNT] = [
+        Col::ChangeActor,
+        Col::ChangeSeq,
+        Col::ChangeDeps,
+        Col::DepRef,
+        Col::DepActor,
+        Col::DepCounter,
+        Col::ChangeStart,
+        Col::ChangeTime,
+        Col::ChangeMessage,
+        Col::ChangeOps,
+        Col::ChangeGroups,
+        Col::GroupName,
+        Col::GroupParent,
+        Col::GroupStart,
+        Col::GroupLen,
+        Col::OpObjActor,
+        Col::OpObjCounter,
+        Col::OpAction,
+        Col::OpKey,
+        Col::OpKeyActor,
+        Col::OpKeyCounter,
+        Col::OpPreds,
+        Col::PredActor,
+        Col::PredCounter,
+        Col::OpValueMeta,
+        Col::OpValue,
+        Col::OpInc,
+        Col::OpLeftIsPrev,
+        Col::OpLeftActor,
+        Col::OpLeftCounter,
+        Col::OpRightActor,
+        Col::OpRightCounter,
+        Col::OpInsertLen,
+        Col::OpText,
+        Col::OpDelActor,
+        Col::OpDelCounter,
+        Col::OpDelLen,
+    ];
+
+    /// The column's name in the specification and in errors.
+    pub(super) const fn name(self) -> &'static str {
+        match self {
+            Col::ChangeActor => "change.actor",
+            Col::ChangeSeq => "change.seq",
+            Col::ChangeDeps => "change.deps",
+            Col::DepRef => "dep.ref",
+            Col::DepActor => "dep.actor",
+            Col::DepCounter => "dep.counter",
+            Col::ChangeStart => "change.start",
+            Col::ChangeTime => "change.time",
+            Col::ChangeMessage => "change.message",
+            Col::ChangeOps => "change.ops",
+            Col::ChangeGroups => "change.groups",
+            Col::GroupName => "group.name",
+            Col::GroupParent => "group.parent",
+            Col::GroupStart => "group.start",
+            Col::GroupLen => "group.len",
+            Col::OpObjActor => "op.obj_actor",
+            Col::OpObjCounter => "op.obj_counter",
+            Col::OpAction => "op.action",
+            Col::OpKey => "op.key",
+            Col::OpKeyActor => "op.key_actor",
+            Col::OpKeyCounter => "op.key_counter",
+            Col::OpPreds => "op.preds",
+            Col::PredActor => "pred.actor",
+            Col::PredCounter => "pred.counter",
+            Col::OpValueMeta => "op.value_meta",
+            Col::OpValue => "op.value",
+            Col::OpInc => "op.inc",
+            Col::OpLeftIsPrev => "op.left_is_prev",
+            Col::OpLeftActor => "op.left_actor",
+            Col::OpLeftCounter => "op.left_counter",
+            Col::OpRightActor => "op.right_actor",
+            Col::OpRightCounter => "op.right_counter",
+            Col::OpInsertLen => "op.insert_len",
+            Col::OpText => "op.text",
+            Col::OpDelActor => "op.del_actor",
+            Col::OpDelCounter => "op.del_counter",
+            Col::OpDelLen => "op.del_len",
+        }
+    }
+}
+
+/// The action tags of the `op.action` column.
+pub(super) mod action {
+    pub(in crate::encoding::changes) const PUT: u64 = 0;
+    pub(in crate::encoding::changes) const DELETE: u64 = 1;
+    pub(in crate::encoding::changes) const INCREMENT: u64 = 2;
+    pub(in crate::encoding::changes) const INSERT_LIST: u64 = 3;
+    pub(in crate::encoding::changes) const INSERT_TEXT: u64 = 4;
+    pub(in crate::encoding::changes) const DELETE_SPAN: u64 = 5;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_column_in_order() {
+        for (i, c) in Col::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i, "{}", c.name());
+        }
+    }
+}

@@ -1,0 +1,523 @@
+//! Reading the payload of a chunk of changes from untrusted bytes.
+
+use super::columns::{action, Col, COUNT};
+use super::{start_base, value};
+use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
+use crate::encoding::column::boolean::BoolDecoder;
+use crate::encoding::column::deflate::{self, Stored};
+use crate::encoding::column::delta::DeltaDecoder;
+use crate::encoding::column::raw::{RawDecoder, TextDecoder};
+use crate::encoding::column::rle::RleDecoder;
+use crate::encoding::cursor::Cursor;
+use crate::encoding::error::{DecodeError, DecodeErrorKind};
+use crate::{ActorId, ObjId, OpId};
+
+/// The changes of a chunk payload. A document chunk must also be complete and canonical: its
+/// changes in canonical order, every actor's seqs 1, 2, 3, ..., every dependency inside it.
+///
+/// # Errors
+/// A [`DecodeError`] for anything that is not a valid payload.
+pub(crate) fn decode(mut c: Cursor<'_>, document: bool) -> Result<Vec<Change>, DecodeError> {
+    let budget = c.remaining();
+    let n = c.uleb()?;
+    let actors = actor_table(&mut c)?;
+    let mut stored = Vec::with_capacity(COUNT);
+    for col in Col::ALL {
+        stored.push(deflate::read(&mut c, col.name())?);
+    }
+    if !c.is_empty() {
+        return Err(c.error(DecodeErrorKind::TrailingBytes));
+    }
+    let mut d = Decoder::new(&stored, &actors, document, budget)?;
+    let mut changes = Vec::with_capacity(capacity(n, budget));
+    for i in 0..n {
+        let change = d.change(i as usize, &changes)?;
+        changes.push(change);
+    }
+    d.finish()?;
+    Ok(changes)
+}
+
+/// A capacity to reserve for `n` items declared by a chunk of `budget` bytes: never more than
+/// the chunk has bytes, whatever it declares.
+fn capacity(n: u64, budget: usize) -> usize {
+    usize::try_from(n).map_or(budget, |n| n.min(budget))
+}
+
+fn actor_table(c: &mut Cursor<'_>) -> Result<Vec<ActorId>, DecodeError> {
+    let n = c.uleb()?;
+    let mut table = c.split(n.saturating_mul(16))?;
+    let mut actors: Vec<ActorId> = Vec::with_capacity(capacity(n, table.remaining()));
+    while !table.is_empty() {
+        let offset = table.offset();
+        let actor = ActorId::from_bytes(table.array::<16>()?);
+        if actors.last().is_some_and(|&last| last >= actor) {
+            return Err(DecodeError {
+                offset,
+                kind: DecodeErrorKind::UnsortedActors,
+            });
+        }
+        actors.push(actor);
+    }
+    Ok(actors)
+}
+
+/// A decoder per column, and what the rows read so far imply.
+struct Decoder<'a> {
+    actors: &'a [ActorId],
+    document: bool,
+    /// The payload's size, which bounds every capacity reserved.
+    budget: usize,
+    /// Per actor, the seq of its last change read.
+    seqs: Vec<u64>,
+    change_actor: RleDecoder<'a, u64>,
+    change_seq: RleDecoder<'a, i64>,
+    change_deps: RleDecoder<'a, u64>,
+    dep_ref: RleDecoder<'a, u64>,
+    dep_actor: RleDecoder<'a, u64>,
+    dep_counter: DeltaDecoder<'a>,
+    change_start: RleDecoder<'a, i64>,
+    change_time: DeltaDecoder<'a>,
+    change_message: RleDecoder<'a, &'a str>,
+    change_ops: RleDecoder<'a, u64>,
+    change_groups: RleDecoder<'a, u64>,
+    group_name: RleDecoder<'a, &'a str>,
+    group_parent: RleDecoder<'a, u64>,
+    group_start: RleDecoder<'a, u64>,
+    group_len: RleDecoder<'a, u64>,
+    obj_actor: RleDecoder<'a, u64>,
+    obj_counter: DeltaDecoder<'a>,
+    action: RleDecoder<'a, u64>,
+    key: RleDecoder<'a, &'a str>,
+    key_actor: RleDecoder<'a, u64>,
+    key_counter: DeltaDecoder<'a>,
+    preds: RleDecoder<'a, u64>,
+    pred_actor: RleDecoder<'a, u64>,
+    pred_counter: DeltaDecoder<'a>,
+    value_meta: RleDecoder<'a, u64>,
+    value: RawDecoder<'a>,
+    inc: RleDecoder<'a, i64>,
+    left_is_prev: BoolDecoder<'a>,
+    left_actor: RleDecoder<'a, u64>,
+    left_counter: DeltaDecoder<'a>,
+    right_actor: RleDecoder<'a, u64>,
+    right_counter: DeltaDecoder<'a>,
+    insert_len: RleDecoder<'a, u64>,
+    text: TextDecoder<'a>,
+    del_actor: RleDecoder<'a, u64>,
+    del_counter: DeltaDecoder<'a>,
+    del_len: RleDecoder<'a, u64>,
+}
+
+impl<'a> Decoder<'a> {
+    fn new(
+        stored: &'a [Stored<'_>],
+        actors: &'a [ActorId],
+        document: bool,
+        budget: usize,
+    ) -> Result<Self, DecodeError> {
+        let c = |col: Col| stored[col as usize].cursor();
+        let rle_u = |col: Col| RleDecoder::<u64>::new(c(col), col.name());
+        let rle_i = |col: Col| RleDecoder::<i64>::new(c(col), col.name());
+        let rle_s = |col: Col| RleDecoder::<&str>::new(c(col), col.name());
+        let delta = |col: Col| DeltaDecoder::new(c(col), col.name());
+        Ok(Decoder {
+            actors,
+            document,
+            budget,
+            seqs: vec![0; actors.len()],
+            change_actor: rle_u(Col::ChangeActor),
+            change_seq: rle_i(Col::ChangeSeq),
+            change_deps: rle_u(Col::ChangeDeps),
+            dep_ref: rle_u(Col::DepRef),
+            dep_actor: rle_u(Col::DepActor),
+            dep_counter: delta(Col::DepCounter),
+            change_start: rle_i(Col::ChangeStart),
+            change_time: delta(Col::ChangeTime),
+            change_message: rle_s(Col::ChangeMessage),
+            change_ops: rle_u(Col::ChangeOps),
+            change_groups: rle_u(Col::ChangeGroups),
+            group_name: rle_s(Col::GroupName),
+            group_parent: rle_u(Col::GroupParent),
+            group_start: rle_u(Col::GroupStart),
+            group_len: rle_u(Col::GroupLen),
+            obj_actor: rle_u(Col::OpObjActor),
+            obj_counter: delta(Col::OpObjCounter),
+            action: rle_u(Col::OpAction),
+            key: rle_s(Col::OpKey),
+            key_actor: rle_u(Col::OpKeyActor),
+            key_counter: delta(Col::OpKeyCounter),
+            preds: rle_u(Col::OpPreds),
+            pred_actor: rle_u(Col::PredActor),
+            pred_counter: delta(Col::PredCounter),
+            value_meta: rle_u(Col::OpValueMeta),
+            value: RawDecoder::new(c(Col::OpValue), Col::OpValue.name()),
+            inc: rle_i(Col::OpInc),
+            left_is_prev: BoolDecoder::new(c(Col::OpLeftIsPrev), Col::OpLeftIsPrev.name()),
+            left_actor: rle_u(Col::OpLeftActor),
+            left_counter: delta(Col::OpLeftCounter),
+            right_actor: rle_u(Col::OpRightActor),
+            right_counter: delta(Col::OpRightCounter),
+            insert_len: rle_u(Col::OpInsertLen),
+            text: TextDecoder::new(c(Col::OpText), Col::OpText.name())?,
+            del_actor: rle_u(Col::OpDelActor),
+            del_counter: delta(Col::OpDelCounter),
+            del_len: rle_u(Col::OpDelLen),
+        })
+    }
+
+    /// Reads change `i` of the chunk, which follows `earlier`.
+    fn change(&mut self, i: usize, earlier: &[Change]) -> Result<Change, DecodeError> {
+        let err = |col_offset: usize, kind| DecodeError {
+            offset: col_offset,
+            kind,
+        };
+        let (a, actor) = actor(self.actors, &mut self.change_actor)?;
+        let gap = self.change_seq.value()?;
+        let last = &mut self.seqs[a];
+        let seq = last.wrapping_add(gap as u64);
+        if self.document && gap != 1 {
+            let kind = DecodeErrorKind::SeqGap {
+                change: i,
+                expected: last.wrapping_add(1),
+                found: seq,
+            };
+            return Err(err(self.change_seq.offset(), kind));
+        }
+        *last = seq;
+
+        let n = self.change_deps.value()?;
+        let mut deps: Vec<OpId> = Vec::with_capacity(capacity(n, self.budget));
+        for _ in 0..n {
+            let r = self.dep_ref.value()?;
+            let dep = if r == 0 {
+                if self.document {
+                    let kind = DecodeErrorKind::ExternalDependency { change: i };
+                    return Err(err(self.dep_ref.offset(), kind));
+                }
+                op_id(self.actors, &mut self.dep_actor, &mut self.dep_counter)?
+            } else {
+                let target = usize::try_from(r)
+                    .ok()
+                    .and_then(|r| i.checked_sub(r))
+                    .and_then(|j| earlier[j].last_op());
+                match target {
+                    Some(dep) => dep,
+                    None => {
+                        let kind = DecodeErrorKind::DependencyOutOfRange {
+                            change: i,
+                            distance: r,
+                        };
+                        return Err(err(self.dep_ref.offset(), kind));
+                    }
+                }
+            };
+            if deps.last().is_some_and(|&d| d >= dep) {
+                let kind = DecodeErrorKind::UnsortedDependencies { change: i };
+                return Err(err(self.dep_ref.offset(), kind));
+            }
+            deps.push(dep);
+        }
+
+        let start_op = start_base(&deps).wrapping_add(self.change_start.value()? as u64);
+        if start_op == 0 {
+            let kind = DecodeErrorKind::ZeroCounter {
+                column: Col::ChangeStart.name(),
+            };
+            return Err(err(self.change_start.offset(), kind));
+        }
+        if self.document {
+            let in_order = earlier
+                .last()
+                .is_none_or(|p| (p.start_op, p.actor) < (start_op, actor));
+            if !in_order {
+                let kind = DecodeErrorKind::ChangeOrder { change: i };
+                return Err(err(self.change_start.offset(), kind));
+            }
+        }
+        let time = self.change_time.signed()?;
+        let message = self.change_message.next()?.map(str::to_owned);
+
+        let n = self.change_ops.value()?;
+        if n == 0 {
+            let kind = DecodeErrorKind::EmptyChange { change: i };
+            return Err(err(self.change_ops.offset(), kind));
+        }
+        let mut ops = Vec::with_capacity(capacity(n, self.budget));
+        let mut counter = start_op;
+        for _ in 0..n {
+            let op = self.op(i, actor, counter)?;
+            counter = match counter.checked_add(op.len()) {
+                Some(c) => c,
+                None => {
+                    let kind = DecodeErrorKind::CounterOverflow { change: i };
+                    return Err(err(self.change_ops.offset(), kind));
+                }
+            };
+            ops.push(op);
+        }
+        let groups = self.groups(i, start_op, counter)?;
+        let meta = ChangeMeta {
+            actor,
+            seq,
+            start_op,
+            time,
+            message,
+            deps,
+            groups,
+        };
+        Ok(Change::new(meta, ops))
+    }
+
+    /// Reads the groups of change `i`, whose ops have the counters `start .. end`.
+    fn groups(&mut self, i: usize, start: u64, end: u64) -> Result<Vec<Group>, DecodeError> {
+        let n = self.change_groups.value()?;
+        let mut groups: Vec<Group> = Vec::with_capacity(capacity(n, self.budget));
+        for g in 0..n as usize {
+            let name = self.group_name.value()?.to_owned();
+            let parent = match self.group_parent.next()? {
+                None => Ok(None),
+                Some(d) => usize::try_from(d)
+                    .ok()
+                    .filter(|&d| d >= 1)
+                    .and_then(|d| g.checked_sub(d))
+                    .map(Some)
+                    .ok_or(()),
+            };
+            let first = self.group_start.value()?;
+            let len = self.group_len.value()?;
+            let ops = start
+                .checked_add(first)
+                .and_then(|s| Some(s..s.checked_add(len)?))
+                .filter(|r| r.end <= end);
+            let nested = |p: Option<usize>, r: &std::ops::Range<u64>| {
+                p.is_none_or(|p| {
+                    let outer = &groups[p].ops;
+                    outer.start <= r.start && r.end <= outer.end
+                })
+            };
+            match (parent, ops) {
+                (Ok(parent), Some(ops)) if nested(parent, &ops) => {
+                    groups.push(Group { name, parent, ops });
+                }
+                _ => {
+                    return Err(DecodeError {
+                        offset: self.group_start.offset(),
+                        kind: DecodeErrorKind::BadGroup {
+                            change: i,
+                            group: g,
+                        },
+                    })
+                }
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Reads an op of change `i` whose first id is `counter@actor`.
+    fn op(&mut self, i: usize, actor: ActorId, counter: u64) -> Result<Op, DecodeError> {
+        let obj = match op_id_opt(self.actors, &mut self.obj_actor, &mut self.obj_counter)? {
+            None => ObjId::Root,
+            Some(id) => ObjId::Op(id),
+        };
+        let tag = self.action.value()?;
+        let action = match tag {
+            action::PUT | action::DELETE | action::INCREMENT => {
+                let key = match self.key.next()? {
+                    Some(k) => Key::Map(k.to_owned()),
+                    None => Key::Elem(op_id(
+                        self.actors,
+                        &mut self.key_actor,
+                        &mut self.key_counter,
+                    )?),
+                };
+                let n = self.preds.value()?;
+                let mut pred = Vec::with_capacity(capacity(n, self.budget));
+                for _ in 0..n {
+                    pred.push(op_id(
+                        self.actors,
+                        &mut self.pred_actor,
+                        &mut self.pred_counter,
+                    )?);
+                }
+                match tag {
+                    action::PUT => Action::Put {
+                        key,
+                        value: value::read(&mut self.value_meta, &mut self.value)?,
+                        pred,
+                    },
+                    action::DELETE => Action::Delete { key, pred },
+                    _ => Action::Increment {
+                        key,
+                        by: self.inc.value()?,
+                        pred,
+                    },
+                }
+            }
+            action::INSERT_LIST | action::INSERT_TEXT => {
+                let left = if self.left_is_prev.value()? {
+                    match counter.checked_sub(1).filter(|&c| c > 0) {
+                        Some(prev) => Some(OpId::new(prev, actor)),
+                        None => {
+                            return Err(DecodeError {
+                                offset: self.action.offset(),
+                                kind: DecodeErrorKind::ZeroCounter {
+                                    column: Col::OpLeftIsPrev.name(),
+                                },
+                            })
+                        }
+                    }
+                } else {
+                    op_id_opt(self.actors, &mut self.left_actor, &mut self.left_counter)?
+                };
+                let right = op_id_opt(self.actors, &mut self.right_actor, &mut self.right_counter)?;
+                let n = self.insert_len.value()?;
+                let values = if tag == action::INSERT_TEXT {
+                    let text = self.text.chars(n)?.to_owned();
+                    InsertValues::Text { text, chars: n }
+                } else {
+                    let mut values: Vec<NewValue> = Vec::with_capacity(capacity(n, self.budget));
+                    for _ in 0..n {
+                        values.push(value::read(&mut self.value_meta, &mut self.value)?);
+                    }
+                    InsertValues::List(values)
+                };
+                Action::Insert {
+                    left,
+                    right,
+                    values,
+                }
+            }
+            action::DELETE_SPAN => {
+                let first = op_id(self.actors, &mut self.del_actor, &mut self.del_counter)?;
+                let len = self.del_len.value()?;
+                if first.counter().checked_add(len).is_none() {
+                    return Err(DecodeError {
+                        offset: self.del_len.offset(),
+                        kind: DecodeErrorKind::CounterOverflow { change: i },
+                    });
+                }
+                Action::DeleteSpan { first, len }
+            }
+            t => {
+                return Err(DecodeError {
+                    offset: self.action.offset(),
+                    kind: DecodeErrorKind::UnknownAction(t),
+                })
+            }
+        };
+        Ok(Op { obj, action })
+    }
+
+    /// Checks that every column has been read to its end.
+    fn finish(self) -> Result<(), DecodeError> {
+        self.change_actor.finish()?;
+        self.change_seq.finish()?;
+        self.change_deps.finish()?;
+        self.dep_ref.finish()?;
+        self.dep_actor.finish()?;
+        self.dep_counter.finish()?;
+        self.change_start.finish()?;
+        self.change_time.finish()?;
+        self.change_message.finish()?;
+        self.change_ops.finish()?;
+        self.change_groups.finish()?;
+        self.group_name.finish()?;
+        self.group_parent.finish()?;
+        self.group_start.finish()?;
+        self.group_len.finish()?;
+        self.obj_actor.finish()?;
+        self.obj_counter.finish()?;
+        self.action.finish()?;
+        self.key.finish()?;
+        self.key_actor.finish()?;
+        self.key_counter.finish()?;
+        self.preds.finish()?;
+        self.pred_actor.finish()?;
+        self.pred_counter.finish()?;
+        self.value_meta.finish()?;
+        self.value.finish()?;
+        self.inc.finish()?;
+        self.left_is_prev.finish()?;
+        self.left_actor.finish()?;
+        self.left_counter.finish()?;
+        self.right_actor.finish()?;
+        self.right_counter.finish()?;
+        self.insert_len.finish()?;
+        self.text.finish()?;
+        self.del_actor.finish()?;
+        self.del_counter.finish()?;
+        self.del_len.finish()
+    }
+}
+
+/// Reads an actor index and looks it up in the table.
+fn actor(
+    actors: &[ActorId],
+    col: &mut RleDecoder<'_, u64>,
+) -> Result<(usize, ActorId), DecodeError> {
+    let index = col.value()?;
+    lookup(actors, col, index)
+}
+
+fn lookup(
+    actors: &[ActorId],
+    col: &RleDecoder<'_, u64>,
+    index: u64,
+) -> Result<(usize, ActorId), DecodeError> {
+    match usize::try_from(index)
+        .ok()
+        .and_then(|i| Some((i, *actors.get(i)?)))
+    {
+        Some(found) => Ok(found),
+        None => Err(DecodeError {
+            offset: col.offset(),
+            kind: DecodeErrorKind::ActorOutOfRange {
+                column: col.column(),
+                index,
+                actors: actors.len(),
+            },
+        }),
+    }
+}
+
+/// Reads an op id from an actor column and a counter column.
+fn op_id(
+    actors: &[ActorId],
+    actor_col: &mut RleDecoder<'_, u64>,
+    counter_col: &mut DeltaDecoder<'_>,
+) -> Result<OpId, DecodeError> {
+    let index = actor_col.value()?;
+    resolve(actors, actor_col, index, counter_col)
+}
+
+/// Reads an optional op id: a null in the actor column is `None`, and takes no counter.
+fn op_id_opt(
+    actors: &[ActorId],
+    actor_col: &mut RleDecoder<'_, u64>,
+    counter_col: &mut DeltaDecoder<'_>,
+) -> Result<Option<OpId>, DecodeError> {
+    match actor_col.next()? {
+        None => Ok(None),
+        Some(index) => resolve(actors, actor_col, index, counter_col).map(Some),
+    }
+}
+
+fn resolve(
+    actors: &[ActorId],
+    actor_col: &RleDecoder<'_, u64>,
+    index: u64,
+    counter_col: &mut DeltaDecoder<'_>,
+) -> Result<OpId, DecodeError> {
+    let (_, actor) = lookup(actors, actor_col, index)?;
+    let counter = counter_col.value()?;
+    if counter == 0 {
+        return Err(DecodeError {
+            offset: counter_col.offset(),
+            kind: DecodeErrorKind::ZeroCounter {
+                column: counter_col.column(),
+            },
+        });
+    }
+    Ok(OpId::new(counter, actor))
+}

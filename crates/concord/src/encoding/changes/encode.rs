@@ -1,0 +1,310 @@
+//! Writing a list of changes as the payload of a chunk.
+
+use std::collections::HashMap;
+
+use super::columns::{action, Col, COUNT};
+use super::{start_base, value};
+use crate::change::{Action, Change, InsertValues, Key, Op};
+use crate::encoding::column::boolean::BoolEncoder;
+use crate::encoding::column::deflate;
+use crate::encoding::column::delta::DeltaEncoder;
+use crate::encoding::column::rle::RleEncoder;
+use crate::encoding::leb128;
+use crate::{ActorId, ObjId, OpId};
+
+/// The payload of a chunk holding `changes`, in the order given.
+pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
+    let actors = actor_table(changes);
+    let mut e = Encoder {
+        actors: &actors,
+        ..Encoder::default()
+    };
+    let mut seqs = vec![0u64; actors.len()];
+    let mut ends: HashMap<OpId, usize> = HashMap::with_capacity(changes.len());
+    for (i, change) in changes.iter().enumerate() {
+        let actor = e.actor(change.actor);
+        e.change_actor.append(actor);
+        let last_seq = &mut seqs[actor as usize];
+        e.change_seq
+            .append(change.seq.wrapping_sub(*last_seq) as i64);
+        *last_seq = change.seq;
+        e.change_deps.append(change.deps.len() as u64);
+        for dep in &change.deps {
+            match ends.get(dep) {
+                Some(&j) => e.dep_ref.append((i - j) as u64),
+                None => {
+                    e.dep_ref.append(0);
+                    e.dep_actor.append(e.actor(dep.actor()));
+                    e.dep_counter.append(dep.counter());
+                }
+            }
+        }
+        let base = start_base(&change.deps);
+        e.change_start
+            .append(change.start_op.wrapping_sub(base) as i64);
+        e.change_time.append_signed(change.time);
+        e.change_message.append_opt(change.message.as_deref());
+        e.change_ops.append(change.ops.len() as u64);
+        let mut counter = change.start_op;
+        for op in &change.ops {
+            e.op(op, change.actor, counter);
+            counter = counter.wrapping_add(op.len());
+        }
+        e.change_groups.append(change.groups.len() as u64);
+        for (g, group) in change.groups.iter().enumerate() {
+            e.group_name.append(&group.name);
+            e.group_parent
+                .append_opt(group.parent.map(|p| g.wrapping_sub(p) as u64));
+            e.group_start
+                .append(group.ops.start.wrapping_sub(change.start_op));
+            e.group_len
+                .append(group.ops.end.wrapping_sub(group.ops.start));
+        }
+        if let Some(last) = change.last_op() {
+            ends.insert(last, i);
+        }
+    }
+    let mut out = Vec::new();
+    leb128::write_u64(&mut out, changes.len() as u64);
+    leb128::write_u64(&mut out, actors.len() as u64);
+    for a in &actors {
+        out.extend_from_slice(a.as_bytes());
+    }
+    for column in e.finish() {
+        deflate::write(&mut out, &column);
+    }
+    out
+}
+
+/// Every actor the changes name, sorted by bytes.
+fn actor_table(changes: &[&Change]) -> Vec<ActorId> {
+    let mut actors = Vec::new();
+    let mut last = None;
+    let mut add = |a: ActorId| {
+        // Runs of one actor are the common case; skip them before sorting.
+        if last != Some(a) {
+            actors.push(a);
+            last = Some(a);
+        }
+    };
+    for change in changes {
+        add(change.actor);
+        change.deps.iter().for_each(|d| add(d.actor()));
+        for op in &change.ops {
+            if let ObjId::Op(id) = op.obj {
+                add(id.actor());
+            }
+            match &op.action {
+                Action::Put { key, pred, .. }
+                | Action::Delete { key, pred }
+                | Action::Increment { key, pred, .. } => {
+                    if let Key::Elem(e) = key {
+                        add(e.actor());
+                    }
+                    pred.iter().for_each(|p| add(p.actor()));
+                }
+                Action::Insert { left, right, .. } => {
+                    left.iter().chain(right).for_each(|e| add(e.actor()));
+                }
+                Action::DeleteSpan { first, .. } => add(first.actor()),
+            }
+        }
+    }
+    actors.sort_unstable();
+    actors.dedup();
+    actors
+}
+
+/// An encoder per column.
+#[derive(Default)]
+struct Encoder<'a> {
+    actors: &'a [ActorId],
+    change_actor: RleEncoder<u64>,
+    change_seq: RleEncoder<i64>,
+    change_deps: RleEncoder<u64>,
+    dep_ref: RleEncoder<u64>,
+    dep_actor: RleEncoder<u64>,
+    dep_counter: DeltaEncoder,
+    change_start: RleEncoder<i64>,
+    change_time: DeltaEncoder,
+    change_message: RleEncoder<&'a str>,
+    change_ops: RleEncoder<u64>,
+    change_groups: RleEncoder<u64>,
+    group_name: RleEncoder<&'a str>,
+    group_parent: RleEncoder<u64>,
+    group_start: RleEncoder<u64>,
+    group_len: RleEncoder<u64>,
+    obj_actor: RleEncoder<u64>,
+    obj_counter: DeltaEncoder,
+    action: RleEncoder<u64>,
+    key: RleEncoder<&'a str>,
+    key_actor: RleEncoder<u64>,
+    key_counter: DeltaEncoder,
+    preds: RleEncoder<u64>,
+    pred_actor: RleEncoder<u64>,
+    pred_counter: DeltaEncoder,
+    value_meta: RleEncoder<u64>,
+    value: Vec<u8>,
+    inc: RleEncoder<i64>,
+    left_is_prev: BoolEncoder,
+    left_actor: RleEncoder<u64>,
+    left_counter: DeltaEncoder,
+    right_actor: RleEncoder<u64>,
+    right_counter: DeltaEncoder,
+    insert_len: RleEncoder<u64>,
+    text: Vec<u8>,
+    del_actor: RleEncoder<u64>,
+    del_counter: DeltaEncoder,
+    del_len: RleEncoder<u64>,
+}
+
+impl<'a> Encoder<'a> {
+    /// The index of an actor in the table.
+    fn actor(&self, a: ActorId) -> u64 {
+        let i = self
+            .actors
+            .binary_search(&a)
+            .expect("the table holds every actor the changes name");
+        i as u64
+    }
+
+    /// Appends an op whose first id is `counter@actor`.
+    fn op(&mut self, op: &'a Op, actor: ActorId, counter: u64) {
+        match op.obj {
+            ObjId::Root => self.obj_actor.append_null(),
+            ObjId::Op(id) => {
+                self.obj_actor.append(self.actor(id.actor()));
+                self.obj_counter.append(id.counter());
+            }
+        }
+        match &op.action {
+            Action::Put { key, value, pred } => {
+                self.register(action::PUT, key, pred);
+                value::write(value, &mut self.value_meta, &mut self.value);
+            }
+            Action::Delete { key, pred } => self.register(action::DELETE, key, pred),
+            Action::Increment { key, by, pred } => {
+                self.register(action::INCREMENT, key, pred);
+                self.inc.append(*by);
+            }
+            Action::Insert {
+                left,
+                right,
+                values,
+            } => {
+                let prev = counter
+                    .checked_sub(1)
+                    .filter(|&c| c > 0)
+                    .map(|c| OpId::new(c, actor));
+                let left_is_prev = prev.is_some() && *left == prev;
+                self.left_is_prev.append(left_is_prev);
+                if !left_is_prev {
+                    self.elem_opt(*left, true);
+                }
+                self.elem_opt(*right, false);
+                match values {
+                    InsertValues::Text { text, chars } => {
+                        debug_assert_eq!(text.chars().count() as u64, *chars);
+                        self.action.append(action::INSERT_TEXT);
+                        self.insert_len.append(*chars);
+                        self.text.extend_from_slice(text.as_bytes());
+                    }
+                    InsertValues::List(values) => {
+                        self.action.append(action::INSERT_LIST);
+                        self.insert_len.append(values.len() as u64);
+                        for v in values {
+                            value::write(v, &mut self.value_meta, &mut self.value);
+                        }
+                    }
+                }
+            }
+            Action::DeleteSpan { first, len } => {
+                self.action.append(action::DELETE_SPAN);
+                self.del_actor.append(self.actor(first.actor()));
+                self.del_counter.append(first.counter());
+                self.del_len.append(*len);
+            }
+        }
+    }
+
+    fn register(&mut self, tag: u64, key: &'a Key, pred: &[OpId]) {
+        self.action.append(tag);
+        match key {
+            Key::Map(k) => self.key.append(k),
+            Key::Elem(e) => {
+                self.key.append_null();
+                self.key_actor.append(self.actor(e.actor()));
+                self.key_counter.append(e.counter());
+            }
+        }
+        self.preds.append(pred.len() as u64);
+        for p in pred {
+            self.pred_actor.append(self.actor(p.actor()));
+            self.pred_counter.append(p.counter());
+        }
+    }
+
+    /// An insert's left (`left`) or right origin.
+    fn elem_opt(&mut self, elem: Option<OpId>, left: bool) {
+        let (actors, counters) = if left {
+            (&mut self.left_actor, &mut self.left_counter)
+        } else {
+            (&mut self.right_actor, &mut self.right_counter)
+        };
+        match elem {
+            None => actors.append_null(),
+            Some(e) => {
+                let i = self
+                    .actors
+                    .binary_search(&e.actor())
+                    .expect("the table holds every actor the changes name");
+                actors.append(i as u64);
+                counters.append(e.counter());
+            }
+        }
+    }
+
+    /// The bytes of every column, in the order of [`Col::ALL`].
+    fn finish(self) -> [Vec<u8>; COUNT] {
+        let mut out: [Vec<u8>; COUNT] = std::array::from_fn(|_| Vec::new());
+        let mut put = |c: Col, bytes: Vec<u8>| out[c as usize] = bytes;
+        put(Col::ChangeActor, self.change_actor.finish());
+        put(Col::ChangeSeq, self.change_seq.finish());
+        put(Col::ChangeDeps, self.change_deps.finish());
+        put(Col::DepRef, self.dep_ref.finish());
+        put(Col::DepActor, self.dep_actor.finish());
+        put(Col::DepCounter, self.dep_counter.finish());
+        put(Col::ChangeStart, self.change_start.finish());
+        put(Col::ChangeTime, self.change_time.finish());
+        put(Col::ChangeMessage, self.change_message.finish());
+        put(Col::ChangeOps, self.change_ops.finish());
+        put(Col::ChangeGroups, self.change_groups.finish());
+        put(Col::GroupName, self.group_name.finish());
+        put(Col::GroupParent, self.group_parent.finish());
+        put(Col::GroupStart, self.group_start.finish());
+        put(Col::GroupLen, self.group_len.finish());
+        put(Col::OpObjActor, self.obj_actor.finish());
+        put(Col::OpObjCounter, self.obj_counter.finish());
+        put(Col::OpAction, self.action.finish());
+        put(Col::OpKey, self.key.finish());
+        put(Col::OpKeyActor, self.key_actor.finish());
+        put(Col::OpKeyCounter, self.key_counter.finish());
+        put(Col::OpPreds, self.preds.finish());
+        put(Col::PredActor, self.pred_actor.finish());
+        put(Col::PredCounter, self.pred_counter.finish());
+        put(Col::OpValueMeta, self.value_meta.finish());
+        put(Col::OpValue, self.value);
+        put(Col::OpInc, self.inc.finish());
+        put(Col::OpLeftIsPrev, self.left_is_prev.finish());
+        put(Col::OpLeftActor, self.left_actor.finish());
+        put(Col::OpLeftCounter, self.left_counter.finish());
+        put(Col::OpRightActor, self.right_actor.finish());
+        put(Col::OpRightCounter, self.right_counter.finish());
+        put(Col::OpInsertLen, self.insert_len.finish());
+        put(Col::OpText, self.text);
+        put(Col::OpDelActor, self.del_actor.finish());
+        put(Col::OpDelCounter, self.del_counter.finish());
+        put(Col::OpDelLen, self.del_len.finish());
+        out
+    }
+}

@@ -1,0 +1,338 @@
+//! The chunk payload on its own: arbitrary well-formed changes round-trip, and each check the
+//! decoder makes refuses the change it is there for.
+
+use proptest::prelude::*;
+
+use super::{decode, encode};
+use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
+use crate::encoding::cursor::Cursor;
+use crate::encoding::error::{DecodeError, DecodeErrorKind};
+use crate::{ActorId, ObjId, ObjType, OpId, ScalarValue};
+
+fn actor(b: u8) -> ActorId {
+    ActorId::from_bytes([b; 16])
+}
+
+fn round_trip(changes: &[Change], document: bool) -> Result<Vec<Change>, DecodeError> {
+    let refs: Vec<&Change> = changes.iter().collect();
+    let bytes = encode(&refs);
+    decode(Cursor::new(&bytes, 0), document)
+}
+
+fn kind(changes: &[Change], document: bool) -> DecodeErrorKind {
+    round_trip(changes, document).unwrap_err().kind
+}
+
+fn change(a: u8, seq: u64, start_op: u64, deps: Vec<OpId>, ops: Vec<Op>) -> Change {
+    let meta = ChangeMeta {
+        actor: actor(a),
+        seq,
+        start_op,
+        time: 0,
+        message: None,
+        deps,
+        groups: Vec::new(),
+    };
+    Change::new(meta, ops)
+}
+
+fn put(key: &str) -> Op {
+    Op {
+        obj: ObjId::Root,
+        action: Action::Put {
+            key: Key::Map(key.into()),
+            value: NewValue::Scalar(ScalarValue::Int(1)),
+            pred: Vec::new(),
+        },
+    }
+}
+
+fn id(counter: u64, a: u8) -> OpId {
+    OpId::new(counter, actor(a))
+}
+
+#[test]
+fn dependencies_inside_the_chunk_are_references() {
+    let a = change(1, 1, 1, vec![], vec![put("x")]);
+    let b = change(2, 1, 2, vec![id(1, 1)], vec![put("y")]);
+    let c = change(1, 2, 3, vec![id(2, 2)], vec![put("z")]);
+    let changes = vec![a, b, c];
+    assert_eq!(round_trip(&changes, true), Ok(changes.clone()));
+    // The same changes without the first: its op is now outside, which only a chunk of
+    // changes may depend on.
+    assert_eq!(round_trip(&changes[1..], false), Ok(changes[1..].to_vec()));
+    assert_eq!(
+        kind(&changes[1..], true),
+        DecodeErrorKind::ExternalDependency { change: 0 }
+    );
+}
+
+#[test]
+fn documents_must_be_canonical() {
+    let a = change(1, 1, 1, vec![], vec![put("x")]);
+    let b = change(2, 1, 1, vec![], vec![put("y")]);
+    assert_eq!(
+        kind(&[b.clone(), a.clone()], true),
+        DecodeErrorKind::ChangeOrder { change: 1 }
+    );
+    assert!(round_trip(&[b.clone(), a.clone()], false).is_ok());
+    let later = change(1, 2, 2, vec![id(1, 1), id(1, 2)], vec![put("z")]);
+    let doc = vec![a, b, later];
+    assert_eq!(round_trip(&doc, true), Ok(doc));
+}
+
+#[test]
+fn document_seqs_count_from_one() {
+    let a = change(1, 2, 1, vec![], vec![put("x")]);
+    assert_eq!(
+        kind(std::slice::from_ref(&a), true),
+        DecodeErrorKind::SeqGap {
+            change: 0,
+            expected: 1,
+            found: 2
+        }
+    );
+    assert_eq!(round_trip(std::slice::from_ref(&a), false), Ok(vec![a]));
+}
+
+#[test]
+fn malformed_changes_are_refused() {
+    assert_eq!(
+        kind(&[change(1, 1, 1, vec![], vec![])], false),
+        DecodeErrorKind::EmptyChange { change: 0 }
+    );
+    let unsorted = change(1, 1, 9, vec![id(3, 2), id(2, 2)], vec![put("x")]);
+    assert_eq!(
+        kind(&[unsorted], false),
+        DecodeErrorKind::UnsortedDependencies { change: 0 }
+    );
+    let zero = change(1, 1, 9, vec![id(0, 2)], vec![put("x")]);
+    assert_eq!(
+        kind(&[zero], false),
+        DecodeErrorKind::ZeroCounter {
+            column: "dep.counter"
+        }
+    );
+    let del = |first: OpId, len| Op {
+        obj: ObjId::Op(id(1, 1)),
+        action: Action::DeleteSpan { first, len },
+    };
+    let overflow = change(1, 1, 5, vec![], vec![del(id(u64::MAX - 1, 1), 2)]);
+    assert_eq!(
+        kind(&[overflow], false),
+        DecodeErrorKind::CounterOverflow { change: 0 }
+    );
+    let fits = change(1, 1, 5, vec![], vec![del(id(u64::MAX - 1, 1), 1)]);
+    assert!(round_trip(&[fits], false).is_ok());
+    let insert = |n| Op {
+        obj: ObjId::Op(id(1, 1)),
+        action: Action::Insert {
+            left: None,
+            right: None,
+            values: InsertValues::Text {
+                text: "a".repeat(n),
+                chars: n as u64,
+            },
+        },
+    };
+    let past_the_end = change(1, 1, u64::MAX - 2, vec![], vec![insert(2), insert(2)]);
+    assert_eq!(
+        kind(&[past_the_end], false),
+        DecodeErrorKind::CounterOverflow { change: 0 }
+    );
+}
+
+#[test]
+fn groups_must_fit_their_change() {
+    let group = |parent, ops| Group {
+        name: "g".into(),
+        parent,
+        ops,
+    };
+    let with = |groups: Vec<Group>| {
+        let mut c = change(1, 1, 10, vec![], vec![put("a"), put("b"), put("c")]);
+        c.groups = groups;
+        c
+    };
+    let fine = with(vec![
+        group(None, 10..13),
+        group(Some(0), 11..12),
+        group(None, 13..13),
+    ]);
+    assert_eq!(
+        round_trip(std::slice::from_ref(&fine), false),
+        Ok(vec![fine])
+    );
+    let bad = [
+        with(vec![group(None, 10..14)]),
+        with(vec![group(None, 9..11)]),
+        with(vec![group(Some(0), 10..11)]),
+        with(vec![group(None, 10..11), group(Some(0), 10..12)]),
+    ];
+    for (i, c) in bad.into_iter().enumerate() {
+        let group = usize::from(i == 3);
+        assert_eq!(
+            kind(&[c], false),
+            DecodeErrorKind::BadGroup { change: 0, group },
+            "case {i}"
+        );
+    }
+}
+
+#[test]
+fn typing_is_a_flag() {
+    // Inserting after one's own previous op stores no origin.
+    let t = ObjId::Op(id(1, 1));
+    let typed = |counter: u64| Op {
+        obj: t,
+        action: Action::Insert {
+            left: Some(id(counter - 1, 1)),
+            right: None,
+            values: InsertValues::Text {
+                text: "x".into(),
+                chars: 1,
+            },
+        },
+    };
+    let mut changes = Vec::new();
+    for k in 0..1000u64 {
+        let deps = if k == 0 { vec![] } else { vec![id(k + 1, 1)] };
+        changes.push(change(1, k + 1, k + 2, deps, vec![typed(k + 2)]));
+    }
+    let refs: Vec<&Change> = changes.iter().collect();
+    let bytes = encode(&refs);
+    assert!(bytes.len() < 150, "{} bytes", bytes.len());
+    assert_eq!(decode(Cursor::new(&bytes, 0), false), Ok(changes));
+}
+
+fn op_id() -> impl Strategy<Value = OpId> {
+    (1..40u64, 1..4u8).prop_map(|(c, a)| id(c, a))
+}
+
+fn new_value() -> impl Strategy<Value = NewValue> {
+    prop_oneof![
+        Just(NewValue::Scalar(ScalarValue::Null)),
+        any::<bool>().prop_map(|b| NewValue::Scalar(ScalarValue::Bool(b))),
+        any::<i64>().prop_map(|n| NewValue::Scalar(ScalarValue::Int(n))),
+        any::<u64>().prop_map(|n| NewValue::Scalar(ScalarValue::Uint(n))),
+        (-1e9..1e9f64).prop_map(|x| NewValue::Scalar(ScalarValue::F64(x))),
+        "[a-c]{0,3}".prop_map(|s| NewValue::Scalar(ScalarValue::Str(s))),
+        any::<Vec<u8>>().prop_map(|b| NewValue::Scalar(ScalarValue::Bytes(b))),
+        any::<i64>().prop_map(|n| NewValue::Scalar(ScalarValue::Counter(n))),
+        any::<i64>().prop_map(|n| NewValue::Scalar(ScalarValue::Timestamp(n))),
+        prop_oneof![Just(ObjType::Map), Just(ObjType::List), Just(ObjType::Text)]
+            .prop_map(NewValue::Object),
+    ]
+}
+
+fn key() -> impl Strategy<Value = Key> {
+    prop_oneof!["[a-c]{0,2}".prop_map(Key::Map), op_id().prop_map(Key::Elem)]
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let preds = || proptest::collection::vec(op_id(), 0..3);
+    let origin = || proptest::option::of(op_id());
+    prop_oneof![
+        (key(), new_value(), preds()).prop_map(|(key, value, pred)| Action::Put {
+            key,
+            value,
+            pred
+        }),
+        (key(), preds()).prop_map(|(key, pred)| Action::Delete { key, pred }),
+        (key(), any::<i64>(), preds()).prop_map(|(key, by, pred)| Action::Increment {
+            key,
+            by,
+            pred
+        }),
+        (origin(), origin(), "\\PC{0,4}").prop_map(|(left, right, text)| Action::Insert {
+            left,
+            right,
+            values: InsertValues::Text {
+                chars: text.chars().count() as u64,
+                text
+            },
+        }),
+        (
+            origin(),
+            origin(),
+            proptest::collection::vec(new_value(), 0..3)
+        )
+            .prop_map(|(left, right, values)| Action::Insert {
+                left,
+                right,
+                values: InsertValues::List(values),
+            }),
+        (op_id(), 0..4u64).prop_map(|(first, len)| Action::DeleteSpan { first, len }),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    (proptest::option::of(op_id()), action()).prop_map(|(obj, action)| Op {
+        obj: obj.map_or(ObjId::Root, ObjId::Op),
+        action,
+    })
+}
+
+/// Well-formed groups over `len` ops from `start`: each nested in its parent's range.
+fn groups(start: u64, len: u64) -> impl Strategy<Value = Vec<Group>> {
+    proptest::collection::vec((any::<prop::sample::Index>(), 0..=len, 0..=len), 0..4).prop_map(
+        move |picks| {
+            let mut groups: Vec<Group> = Vec::new();
+            for (parent, a, b) in picks {
+                let parent = (!groups.is_empty() && a % 2 == 0).then(|| parent.index(groups.len()));
+                let outer = parent.map_or(start..start + len, |p| groups[p].ops.clone());
+                let width = outer.end - outer.start;
+                let (lo, hi) = (a.min(b).min(width), a.max(b).min(width));
+                groups.push(Group {
+                    name: format!("g{}", groups.len()),
+                    parent,
+                    ops: outer.start + lo..outer.start + hi,
+                });
+            }
+            groups
+        },
+    )
+}
+
+fn a_change() -> impl Strategy<Value = Change> {
+    (
+        1..4u8,
+        any::<u64>(),
+        proptest::collection::btree_set(op_id(), 0..3),
+        0..3u64,
+        any::<i64>(),
+        proptest::option::of("\\PC{0,5}"),
+        proptest::collection::vec(op(), 1..5),
+    )
+        .prop_flat_map(|(a, seq, deps, gap, time, message, ops)| {
+            let deps: Vec<OpId> = deps.into_iter().collect();
+            let start_op = deps.iter().map(OpId::counter).max().unwrap_or(0) + 1 + gap;
+            let meta = ChangeMeta {
+                actor: actor(a),
+                seq,
+                start_op,
+                time,
+                message,
+                deps,
+                groups: Vec::new(),
+            };
+            let change = Change::new(meta, ops);
+            groups(change.start_op, change.len).prop_map(move |groups| Change {
+                groups,
+                ..change.clone()
+            })
+        })
+}
+
+proptest! {
+    #[test]
+    fn any_changes_round_trip(changes in proptest::collection::vec(a_change(), 0..6)) {
+        prop_assert_eq!(round_trip(&changes, false), Ok(changes));
+    }
+
+    #[test]
+    fn any_bytes_decode_or_fail(bytes: Vec<u8>) {
+        let _ = decode(Cursor::new(&bytes, 0), false);
+        let _ = decode(Cursor::new(&bytes, 0), true);
+    }
+}
