@@ -275,6 +275,11 @@ impl History {
         out
     }
 
+    /// How many changes are applied.
+    pub(crate) fn change_count(&self) -> usize {
+        self.runs.iter().map(|r| r.count as usize).sum()
+    }
+
     /// Every applied change, each after its dependencies.
     pub(crate) fn changes(&self) -> Vec<Change> {
         self.collect(|_, _| true)

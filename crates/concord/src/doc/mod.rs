@@ -14,6 +14,7 @@ mod apply;
 mod history;
 mod objects;
 mod oplog;
+mod persist;
 mod read;
 mod transaction;
 
@@ -44,6 +45,8 @@ pub struct Doc {
     actor: ActorId,
     history: History,
     objects: Objects,
+    /// How many of `history`'s changes the last save or load covered.
+    saved: Vec<OpId>,
 }
 
 impl Default for Doc {
@@ -64,6 +67,7 @@ impl Doc {
             actor,
             history: History::default(),
             objects: Objects::default(),
+            saved: Vec::new(),
         }
     }
 

@@ -47,6 +47,8 @@ impl ChunkType {
 /// A chunk whose checksum holds.
 pub(crate) struct Chunk<'a> {
     pub(crate) typ: ChunkType,
+    /// The offset in the input of the chunk's type byte.
+    pub(crate) offset: usize,
     pub(crate) payload: Cursor<'a>,
 }
 
@@ -109,7 +111,11 @@ pub(crate) fn chunks(input: &[u8]) -> Result<Vec<Chunk<'_>>, DecodeError> {
                 })
             }
         };
-        chunks.push(Chunk { typ, payload });
+        chunks.push(Chunk {
+            typ,
+            offset,
+            payload,
+        });
     }
     Ok(chunks)
 }

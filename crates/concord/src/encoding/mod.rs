@@ -87,6 +87,22 @@ pub(crate) fn file(chunks: &[(ChunkType, &[&Change])]) -> Vec<u8> {
     out
 }
 
+/// The changes of a saved document: like [`decode_changes`], but the first chunk must be a
+/// document chunk.
+///
+/// # Errors
+/// As [`decode_changes`], and [`DecodeErrorKind::MissingDocument`].
+pub(crate) fn decode_document(bytes: &[u8]) -> Result<Vec<Change>, DecodeError> {
+    let chunks = frame::chunks(bytes)?;
+    match chunks.first() {
+        Some(first) if first.typ == ChunkType::Document => decode_chunks(chunks),
+        first => Err(DecodeError {
+            offset: first.map_or(bytes.len(), |c| c.offset),
+            kind: DecodeErrorKind::MissingDocument,
+        }),
+    }
+}
+
 fn decode_chunks(chunks: Vec<frame::Chunk<'_>>) -> Result<Vec<Change>, DecodeError> {
     let mut all = Vec::new();
     for chunk in chunks {

@@ -1,0 +1,109 @@
+//! Saving a document to bytes and loading it back, whole or incrementally.
+//!
+//! A saved document is its history: every change, in the binary format of
+//! [`crate::encoding`]. Loading applies the changes again (a document holds no state that its
+//! changes do not determine). `save_incremental` appends only what is new, so an application
+//! can keep one file per document, append to it after each edit, and compact it now and then
+//! with a full `save`.
+
+use crate::change::Change;
+use crate::encoding::{self, ChunkType, LoadError};
+
+use super::Doc;
+
+impl Doc {
+    /// The whole document, as bytes that [`Doc::load`] reads back: every change, and the
+    /// changes that wait for missing dependencies.
+    ///
+    /// The bytes are canonical: replicas that have received the same changes, in any order,
+    /// save identical bytes. Later calls to [`Doc::save_incremental`] return only what changes
+    /// after this save.
+    ///
+    /// ```
+    /// use concord::{Doc, ReadDoc, ROOT};
+    /// let mut doc = Doc::new();
+    /// doc.transact(|tx| tx.put(ROOT, "title", "Groceries"))?;
+    /// let bytes = doc.save();
+    /// let loaded = Doc::load(&bytes)?;
+    /// assert_eq!(loaded.get(ROOT, "title")?, doc.get(ROOT, "title")?);
+    /// assert_eq!(loaded.heads(), doc.heads());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&mut self) -> Vec<u8> {
+        let all = self.history.changes();
+        let mut applied: Vec<&Change> = all.iter().collect();
+        // A change's ops come after all of its dependencies' ops, so this order is
+        // topological; every replica computes the same one.
+        applied.sort_unstable_by_key(|c| (c.start_op, c.actor));
+        let mut pending: Vec<&Change> = self.history.queue.iter().collect();
+        pending.sort_unstable_by_key(|c| (c.actor, c.seq));
+        self.saved = self.history.heads().to_vec();
+        if pending.is_empty() {
+            encoding::file(&[(ChunkType::Document, &applied)])
+        } else {
+            encoding::file(&[
+                (ChunkType::Document, &applied),
+                (ChunkType::Changes, &pending),
+            ])
+        }
+    }
+
+    /// The changes applied since the last [`Doc::save`], `save_incremental` or [`Doc::load`],
+    /// as bytes to append to the saved file (the concatenation loads with [`Doc::load`]), or to
+    /// apply elsewhere with [`Doc::load_incremental`]. Empty if there are none.
+    ///
+    /// ```
+    /// use concord::{Doc, ReadDoc, ROOT};
+    /// let mut doc = Doc::new();
+    /// doc.transact(|tx| tx.put(ROOT, "a", 1))?;
+    /// let mut file = doc.save();
+    /// doc.transact(|tx| tx.put(ROOT, "b", 2))?;
+    /// file.extend(doc.save_incremental());
+    /// assert!(doc.save_incremental().is_empty());
+    /// assert_eq!(Doc::load(&file)?.keys(ROOT), ["a", "b"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        let clock = self
+            .history
+            .clock_at(&self.saved)
+            .expect("the heads of an earlier save are heads of this document");
+        let since = self.history.changes_outside(&clock);
+        let new: Vec<&Change> = since.iter().collect();
+        self.saved = self.history.heads().to_vec();
+        if new.is_empty() {
+            Vec::new()
+        } else {
+            encoding::file(&[(ChunkType::Changes, &new)])
+        }
+    }
+
+    /// Loads a document that [`Doc::save`] made, possibly followed by what
+    /// [`Doc::save_incremental`] appended. The document gets a new random actor.
+    ///
+    /// # Errors
+    /// [`LoadError::Decode`] if the bytes are not a saved document (they do not start with a
+    /// document chunk, are truncated or corrupted, ...); [`LoadError::Apply`] if they decode
+    /// but hold a change that cannot be applied.
+    pub fn load(bytes: &[u8]) -> Result<Doc, LoadError> {
+        let changes = encoding::decode_document(bytes)?;
+        let mut doc = Doc::new();
+        doc.apply_changes(changes)?;
+        doc.saved = doc.history.heads().to_vec();
+        Ok(doc)
+    }
+
+    /// Applies the changes of any concatenation of saved files and incremental saves (or of
+    /// [`crate::encode_changes`] messages), as [`Doc::apply_changes`] does: changes already
+    /// here are ignored, changes whose dependencies are missing wait. Returns how many changes
+    /// were applied.
+    ///
+    /// # Errors
+    /// As [`Doc::load`]. Then nothing is applied: the document is exactly as it was.
+    pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<usize, LoadError> {
+        let changes = encoding::decode_changes(bytes)?;
+        let before = self.history.change_count();
+        self.apply_changes(changes)?;
+        Ok(self.history.change_count() - before)
+    }
+}
