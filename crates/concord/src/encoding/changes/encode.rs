@@ -20,7 +20,7 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
         ..Encoder::default()
     };
     let mut seqs = vec![0u64; actors.len()];
-    let mut ends: HashMap<OpId, usize> = HashMap::with_capacity(changes.len());
+    let mut ends = Ends::Sorted(vec![Vec::new(); actors.len()]);
     for (i, change) in changes.iter().enumerate() {
         let actor = e.actor(change.actor);
         e.change_actor.append(actor);
@@ -30,8 +30,8 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
         *last_seq = change.seq;
         e.change_deps.append(change.deps.len() as u64);
         for dep in &change.deps {
-            match ends.get(dep) {
-                Some(&j) => e.dep_ref.append((i - j) as u64),
+            match ends.get(e.actor(dep.actor()), *dep) {
+                Some(j) => e.dep_ref.append((i - j) as u64),
                 None => {
                     e.dep_ref.append(0);
                     e.dep_actor.append(e.actor(dep.actor()));
@@ -61,7 +61,7 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
                 .append(group.ops.end.wrapping_sub(group.ops.start));
         }
         if let Some(last) = change.last_op() {
-            ends.insert(last, i);
+            ends.insert(&actors, actor, last, i);
         }
     }
     let mut out = Vec::new();
@@ -74,6 +74,63 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
         deflate::write(&mut out, &column);
     }
     out
+}
+
+/// For each change of the chunk so far, the op it ends at: to find the latest earlier change a
+/// dependency names.
+enum Ends {
+    /// Per actor (by table index), the last op counters of its changes with their indexes in
+    /// the chunk, increasing: an actor's changes come in counter order in every list a document
+    /// makes, so a binary search finds a dependency without hashing.
+    Sorted(Vec<Vec<(u64, usize)>>),
+    /// Once a list has come with an actor's changes out of order.
+    Map(HashMap<OpId, usize>),
+}
+
+impl Ends {
+    fn get(&self, actor: u64, dep: OpId) -> Option<usize> {
+        match self {
+            Ends::Sorted(by_actor) => {
+                let list = &by_actor[actor as usize];
+                // Mostly, the dependency is the actor's latest change.
+                if let Some(&(_, j)) = list.last().filter(|&&(c, _)| c == dep.counter()) {
+                    return Some(j);
+                }
+                let k = list
+                    .binary_search_by_key(&dep.counter(), |&(c, _)| c)
+                    .ok()?;
+                Some(list[k].1)
+            }
+            Ends::Map(map) => map.get(&dep).copied(),
+        }
+    }
+
+    /// Records that change `i` of the chunk, by the actor at `actor` in the table `actors`,
+    /// ends at `last`.
+    fn insert(&mut self, actors: &[ActorId], actor: u64, last: OpId, i: usize) {
+        match self {
+            Ends::Sorted(by_actor) => {
+                let list = &mut by_actor[actor as usize];
+                if list.last().is_none_or(|&(c, _)| c < last.counter()) {
+                    list.push((last.counter(), i));
+                    return;
+                }
+                // Each list is in chunk order, so later changes overwrite earlier ones.
+                let mut map: HashMap<OpId, usize> = by_actor
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(k, list)| {
+                        list.iter().map(move |&(c, j)| (OpId::new(c, actors[k]), j))
+                    })
+                    .collect();
+                map.insert(last, i);
+                *self = Ends::Map(map);
+            }
+            Ends::Map(map) => {
+                map.insert(last, i);
+            }
+        }
+    }
 }
 
 /// Every actor the changes name, sorted by bytes.

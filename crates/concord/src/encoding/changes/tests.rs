@@ -68,6 +68,16 @@ fn dependencies_inside_the_chunk_are_references() {
 }
 
 #[test]
+fn changes_in_any_order_and_repeated_round_trip() {
+    let a1 = change(1, 1, 1, vec![], vec![put("x")]);
+    let a2 = change(1, 2, 2, vec![id(1, 1)], vec![put("y")]);
+    let b1 = change(2, 1, 3, vec![id(2, 1)], vec![put("z")]);
+    // a2 before a1, a1 twice, and b1's dependency (a2) is then an earlier change of the chunk.
+    let changes = vec![a2.clone(), a1.clone(), a1, b1.clone(), a2, b1];
+    assert_eq!(round_trip(&changes, false), Ok(changes));
+}
+
+#[test]
 fn documents_must_be_canonical() {
     let a = change(1, 1, 1, vec![], vec![put("x")]);
     let b = change(2, 1, 1, vec![], vec![put("y")]);
