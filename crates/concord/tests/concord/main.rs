@@ -3,6 +3,7 @@
 mod common;
 mod convergence;
 mod counters;
+mod encoding;
 mod errors;
 mod fuzz_harness;
 mod history;
