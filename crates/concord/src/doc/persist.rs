@@ -86,7 +86,8 @@ impl Doc {
     /// document chunk, are truncated or corrupted, ...); [`LoadError::Apply`] if they decode
     /// but hold a change that cannot be applied.
     pub fn load(bytes: &[u8]) -> Result<Doc, LoadError> {
-        let changes = encoding::decode_document(bytes)?;
+        let mut changes = encoding::decode_document(bytes)?;
+        causal_order(&mut changes);
         let mut doc = Doc::new();
         doc.apply_changes(changes)?;
         doc.saved = doc.history.heads().to_vec();
@@ -101,9 +102,18 @@ impl Doc {
     /// # Errors
     /// As [`Doc::load`]. Then nothing is applied: the document is exactly as it was.
     pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<usize, LoadError> {
-        let changes = encoding::decode_changes(bytes)?;
+        let mut changes = encoding::decode_changes(bytes)?;
+        causal_order(&mut changes);
         let before = self.history.change_count();
         self.apply_changes(changes)?;
         Ok(self.history.change_count() - before)
     }
+}
+
+/// Sorts changes so that each comes after its dependencies (a change's ops come after all of
+/// its dependencies' ops), which lets [`Doc::apply_changes`] apply them in one pass: in the
+/// order a file gives, a chunk whose changes come last-first would need a pass per change. The
+/// sort is stable and nearly free on the sorted lists that saves hold.
+fn causal_order(changes: &mut [Change]) {
+    changes.sort_by_key(|c| (c.start_op, c.actor));
 }
