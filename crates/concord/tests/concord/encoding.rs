@@ -286,6 +286,21 @@ fn waiting_changes_are_saved_and_wait_again() {
 }
 
 #[test]
+fn an_empty_document_saves_and_loads() {
+    let mut empty = Doc::new();
+    assert!(empty.save_incremental().is_empty());
+    let loaded = Doc::load(&empty.save()).unwrap();
+    assert!(loaded.heads().is_empty() && loaded.keys(ROOT).is_empty());
+    // A header alone, or nothing, is not a document.
+    for bytes in [&[][..], &[0x89, b'C', b'N', b'D', 1]] {
+        assert!(matches!(
+            Doc::load(bytes),
+            Err(LoadError::Decode(e)) if e.kind == DecodeErrorKind::MissingDocument
+        ));
+    }
+}
+
+#[test]
 fn incremental_saves_concatenate() {
     let mut doc = Doc::with_actor(actor(1));
     let text = doc
