@@ -45,7 +45,7 @@ pub struct Doc {
     actor: ActorId,
     history: History,
     objects: Objects,
-    /// How many of `history`'s changes the last save or load covered.
+    /// The heads at the last save or load: `save_incremental` writes what came after them.
     saved: Vec<OpId>,
 }
 

@@ -1,8 +1,14 @@
 //! Harnesses shared by the fuzz targets (under `fuzz/`) and the seeded tests that run in
-//! `cargo test`: one harness, two drivers. Not part of the stable API.
+//! `cargo test`: one harness, two drivers, so a crash found by either is a plain function call
+//! to replay. Not part of the stable API.
 //!
 //! Each harness takes arbitrary bytes and either returns normally or panics on a real bug: a
-//! divergence between replicas, or a panic inside the engine.
+//! divergence between replicas, a failed load that changed a document, or a panic inside the
+//! engine.
+
+mod load;
+
+pub use load::load;
 
 use crate::{
     ActorId, Doc, DocError, ObjId, ObjType, OpId, ReadDoc, ScalarValue, SyncState, Value, ROOT,
@@ -25,22 +31,21 @@ impl Bytes<'_> {
     }
 }
 
-/// Every visible value of a document, conflicts and op ids included, as text: two replicas
-/// that hold the same changes render identically.
+/// Every visible value of a document, conflicts, op ids and element ids included, as text:
+/// two replicas that hold the same changes render identically.
 pub fn render(doc: &Doc) -> String {
     let mut out = String::new();
-    render_obj(doc, &ROOT, ObjType::Map, &mut out);
+    render_obj(doc, ROOT, ObjType::Map, &mut out);
     out
 }
 
-fn render_obj(doc: &Doc, obj: &ObjId, typ: ObjType, out: &mut String) {
+fn render_obj(doc: &Doc, obj: ObjId, typ: ObjType, out: &mut String) {
     let values = |out: &mut String, all: Vec<(Value, OpId)>| {
         out.push('<');
         for (v, id) in all {
-            out.push_str(&id.to_string());
-            out.push('=');
+            out.push_str(&format!("{id}="));
             match v {
-                Value::Object(t) => render_obj(doc, &ObjId::from(id), t, out),
+                Value::Object(t) => render_obj(doc, ObjId::from(id), t, out),
                 Value::Scalar(s) => out.push_str(&s.to_string()),
             }
             out.push(',');
@@ -56,14 +61,22 @@ fn render_obj(doc: &Doc, obj: &ObjId, typ: ObjType, out: &mut String) {
             }
             out.push('}');
         }
-        ObjType::List => {
+        ObjType::List | ObjType::Text => {
             out.push('[');
-            for i in 0..doc.length(obj) {
-                values(out, doc.get_all(obj, i).unwrap_or_default());
+            for (i, e) in doc
+                .elements(obj)
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+            {
+                out.push_str(&format!("{}:", e.elem));
+                match typ {
+                    ObjType::Text => values(out, vec![(e.value, e.op)]),
+                    _ => values(out, doc.get_all(obj, i).unwrap_or_default()),
+                }
             }
             out.push(']');
         }
-        ObjType::Text => out.push_str(&format!("{:?}", doc.text(obj).unwrap_or_default())),
     }
 }
 

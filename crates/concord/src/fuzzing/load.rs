@@ -1,11 +1,10 @@
-//! Harnesses for fuzzing: each takes arbitrary bytes and panics only on a bug.
-//!
-//! One harness, two drivers: a cargo-fuzz target calls these with the inputs its engine
-//! generates, and a seeded test calls them with random and mutated inputs, so a crash found by
-//! either is a plain function call to replay. Not part of the stable API.
+//! The harness of the `load` fuzz target: arbitrary bytes into every entry point that takes
+//! saved bytes.
 
 use crate::encoding::frame;
-use crate::{Doc, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use crate::{Doc, ObjType, ReadDoc, ScalarValue, ROOT};
+
+use super::render;
 
 /// Feeds `data` to every entry point that takes saved bytes: [`Doc::load`],
 /// [`Doc::load_incremental`] onto a small document, and [`crate::decode_changes`]; then does
@@ -75,41 +74,4 @@ fn snapshot(doc: &Doc) -> (Vec<u8>, Vec<u8>, String) {
     let mut copy = doc.clone();
     let incremental = copy.save_incremental();
     (copy.save(), incremental, render(doc))
-}
-
-/// The visible state of a document, conflicts and element ids included.
-fn render(doc: &Doc) -> String {
-    let mut out = String::new();
-    render_obj(doc, ROOT, ObjType::Map, &mut out);
-    out
-}
-
-fn render_obj(doc: &Doc, obj: ObjId, typ: ObjType, out: &mut String) {
-    let value = |v: &Value, id: crate::OpId, out: &mut String| match v {
-        Value::Object(t) => render_obj(doc, ObjId::Op(id), *t, out),
-        Value::Scalar(s) => out.push_str(&format!("{s}@{id} ")),
-    };
-    match typ {
-        ObjType::Map => {
-            for key in doc.keys(obj) {
-                out.push_str(&format!("{key:?}: "));
-                for (v, id) in doc.get_all(obj, key.as_str()).unwrap_or_default() {
-                    value(&v, id, out);
-                }
-            }
-        }
-        ObjType::List | ObjType::Text => {
-            let elements = doc.elements(obj).unwrap_or_default();
-            for (i, e) in elements.iter().enumerate() {
-                out.push_str(&format!("{}=", e.elem));
-                if typ == ObjType::Text {
-                    value(&e.value, e.op, out);
-                } else {
-                    for (v, id) in doc.get_all(obj, i).unwrap_or_default() {
-                        value(&v, id, out);
-                    }
-                }
-            }
-        }
-    }
 }
