@@ -25,6 +25,9 @@ pub enum DecodeErrorKind {
     /// The input does not start with the magic bytes of a Concord file.
     #[error("not a Concord file (bad magic bytes)")]
     BadMagic,
+    /// The input does not start with the tag of a sync message.
+    #[error("not a sync message (its first byte is {0:#04x})")]
+    NotASyncMessage(u8),
     /// The file was written in a format version this build cannot read.
     #[error("format version {0} is not supported (this build reads version 1)")]
     UnsupportedVersion(u64),

@@ -38,10 +38,10 @@
 
 pub(crate) mod changes;
 pub(crate) mod column;
-mod cursor;
+pub(crate) mod cursor;
 mod error;
 pub(crate) mod frame;
-mod leb128;
+pub(crate) mod leb128;
 
 pub use error::{DecodeError, DecodeErrorKind, LoadError};
 

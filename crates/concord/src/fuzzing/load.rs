@@ -40,7 +40,7 @@ fn check(data: &[u8]) {
 }
 
 /// A document with a bit of everything, made by two actors, one edit of which is concurrent.
-fn small_doc() -> Doc {
+pub(super) fn small_doc() -> Doc {
     let mut a = Doc::with_actor([1; 16].into());
     let (list, text) = a
         .transact(|tx| {

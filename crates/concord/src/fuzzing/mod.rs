@@ -7,8 +7,10 @@
 //! engine.
 
 mod load;
+mod sync;
 
 pub use load::load;
+pub use sync::sync;
 
 use crate::{
     ActorId, Doc, DocError, ObjId, ObjType, OpId, ReadDoc, ScalarValue, SyncState, Value, ROOT,

@@ -19,7 +19,9 @@
 
 use std::collections::HashMap;
 
-use crate::{ActorId, ApplyError, Change, Doc, OpId, ReadDoc};
+mod message;
+
+use crate::{ActorId, ApplyError, Change, DecodeError, Doc, OpId, ReadDoc};
 
 /// What one side of a sync session knows about the other. One per peer, kept between
 /// messages; a new one (or [`SyncState::retry`]) after a reconnection.
@@ -87,6 +89,9 @@ impl SyncMessage {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyncError {
+    /// The message's bytes do not decode.
+    #[error("the sync message does not decode: {0}")]
+    Decode(#[from] DecodeError),
     /// A change in the message cannot be applied.
     #[error("a change in the sync message cannot be applied: {0}")]
     Apply(#[from] ApplyError),
@@ -118,6 +123,20 @@ impl Doc {
             have: self.have(),
             changes,
         })
+    }
+
+    /// Decodes and applies a message's bytes from the peer `state` tracks.
+    ///
+    /// # Errors
+    /// [`SyncError::Decode`] if the bytes are not a sync message, [`SyncError::Apply`] if a
+    /// change it carries is malformed; then neither the document nor `state` changes.
+    pub fn receive_sync_bytes(
+        &mut self,
+        state: &mut SyncState,
+        bytes: &[u8],
+    ) -> Result<(), SyncError> {
+        let message = SyncMessage::decode(bytes)?;
+        self.receive_sync_message(state, message)
     }
 
     /// Applies a message from the peer `state` tracks.

@@ -36,7 +36,30 @@ fn kept_crash_inputs_replay() {
         let data = std::fs::read(&path).expect("readable crash input");
         match name.split('-').next() {
             Some("convergence") => drop(concord::fuzzing::convergence(&data)),
+            Some("sync") => concord::fuzzing::sync(&data),
+            Some("load") => concord::fuzzing::load(&data),
             _ => assert_eq!(name, "README.md", "unknown crash input {name}"),
         }
+    }
+}
+
+#[test]
+fn sync_harness_on_random_and_mutated_messages() {
+    for input in random_inputs(11, 200, 300) {
+        concord::fuzzing::sync(&input);
+    }
+    // Mutations of a real message reach deeper than random bytes.
+    let mut a = concord::Doc::new();
+    a.transact(|tx| tx.put(concord::ROOT, "k", 1)).unwrap();
+    let real = a
+        .generate_sync_message(&mut concord::SyncState::new())
+        .unwrap()
+        .encode();
+    let mut rng = StdRng::seed_from_u64(12);
+    for _ in 0..300 {
+        let mut m = real.clone();
+        let i = rng.gen_range(0..m.len());
+        m[i] = rng.gen();
+        concord::fuzzing::sync(&m);
     }
 }

@@ -85,7 +85,8 @@ fn in_sync_peers_say_nothing_after_the_handshake() {
     assert_eq!(b.heads(), a.heads());
 }
 
-/// Peers edit while syncing over a channel that loses, duplicates and reorders messages.
+/// Peers edit while syncing over a channel that loses, duplicates and reorders messages (as
+/// bytes).
 /// When the channel goes quiet before they agree, each side retries (a transport timeout).
 #[test]
 fn lossy_channel_delays_but_never_corrupts() {
@@ -94,7 +95,7 @@ fn lossy_channel_delays_but_never_corrupts() {
         let (a, b) = diverged();
         let mut docs = [a, b];
         let mut states = [SyncState::new(), SyncState::new()];
-        let mut net: Network<SyncMessage> = Network::new(2)
+        let mut net: Network<Vec<u8>> = Network::new(2)
             .with_drop_probability(0.3)
             .with_duplicate_probability(0.2);
         let mut edits = 0;
@@ -112,12 +113,12 @@ fn lossy_channel_delays_but_never_corrupts() {
                 }
                 1..=4 => {
                     if let Some(m) = docs[i].generate_sync_message(&mut states[i]) {
-                        net.send(i, 1 - i, m);
+                        net.send(i, 1 - i, m.encode());
                     }
                 }
                 _ => {
-                    if let Some((to, _, m)) = net.deliver_one(&mut rng) {
-                        docs[to].receive_sync_message(&mut states[to], m).unwrap();
+                    if let Some((to, _, bytes)) = net.deliver_one(&mut rng) {
+                        docs[to].receive_sync_bytes(&mut states[to], &bytes).unwrap();
                     }
                 }
             }
@@ -138,4 +139,67 @@ fn lossy_channel_delays_but_never_corrupts() {
         assert_eq!(render(&docs[0]), render(&docs[1]), "seed {seed}");
         assert!(docs.iter().all(|d| d.pending_changes().is_empty()));
     }
+}
+
+#[test]
+fn messages_round_trip_through_bytes_with_a_small_overhead() {
+    let (mut a, b) = diverged();
+    let (mut sa, mut sb) = (SyncState::new(), SyncState::new());
+    let hello = b.clone().generate_sync_message(&mut sb).unwrap();
+    a.receive_sync_message(&mut sa, hello).unwrap();
+    let m = a.generate_sync_message(&mut sa).unwrap();
+    assert_eq!(m.changes().len(), 20);
+    let bytes = m.encode();
+    assert_eq!(SyncMessage::decode(&bytes).unwrap(), m);
+    // The overhead beyond the encoded changes: a tag, a version, and per head and per actor
+    // 16 bytes and a number.
+    let changes = concord::encode_changes(m.changes());
+    let overhead = bytes.len() - changes.len();
+    let entries = m.heads().len() + m.have().len();
+    assert!(overhead <= 4 + entries * 20, "{overhead} bytes of overhead");
+    println!(
+        "sync message: {} bytes for 20 changes encoded in {} bytes ({} bytes overhead)",
+        bytes.len(),
+        changes.len(),
+        overhead
+    );
+}
+
+#[test]
+fn corrupt_messages_are_refused_and_change_nothing() {
+    let (a, b) = diverged();
+    let mut a = a;
+    let mut sa = SyncState::new();
+    let hello = b
+        .clone()
+        .generate_sync_message(&mut SyncState::new())
+        .unwrap();
+    a.receive_sync_message(&mut sa, hello).unwrap();
+    let bytes = a.generate_sync_message(&mut sa).unwrap().encode();
+    let before = render(&b);
+    let mut rng = StdRng::seed_from_u64(3);
+    let mut refused = 0;
+    let truncations = (0..bytes.len()).map(|n| bytes[..n].to_vec());
+    let flips = (0..500).map(|_| {
+        let mut m = bytes.clone();
+        let i = rng.gen_range(0..m.len());
+        m[i] ^= 1 << rng.gen_range(0..8);
+        m
+    });
+    for corrupt in truncations.chain(flips) {
+        let mut doc = b.clone();
+        let mut state = SyncState::new();
+        match doc.receive_sync_bytes(&mut state, &corrupt) {
+            Err(concord::SyncError::Decode(_) | concord::SyncError::Apply(_)) => {
+                refused += 1;
+                assert_eq!(render(&doc), before);
+                assert_eq!(doc.heads(), b.heads());
+            }
+            Err(e) => panic!("{e}"),
+            Ok(()) => {}
+        }
+    }
+    // Every truncation but the whole message, and nearly every flip (the checksum guards the
+    // changes), is refused.
+    assert!(refused >= bytes.len() + 400, "{refused} refused");
 }

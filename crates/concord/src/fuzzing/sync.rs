@@ -1,0 +1,51 @@
+//! The harness of the `sync` fuzz target: arbitrary bytes received as a sync message.
+
+use crate::{Doc, ReadDoc, SyncState};
+
+use super::load::small_doc;
+use super::render;
+
+/// Receives `data` as a sync message into a small document, twice: on a fresh sync state and
+/// on one that has already talked to a peer. A message that is refused must leave both the
+/// document and the state as they were; one that is accepted must leave a document that
+/// saves and loads back to itself.
+///
+/// # Panics
+/// On a bug: if anything panics, or a refused message changed something.
+pub fn sync(data: &[u8]) {
+    let mut doc = small_doc();
+    let mut talked = SyncState::new();
+    let mut peer = Doc::new();
+    if let Some(m) = doc.generate_sync_message(&mut talked) {
+        let mut s = SyncState::new();
+        peer.receive_sync_message(&mut s, m)
+            .expect("a document's own message applies");
+        if let Some(reply) = peer.generate_sync_message(&mut s) {
+            doc.receive_sync_message(&mut talked, reply)
+                .expect("a document's own message applies");
+        }
+    }
+    for mut state in [SyncState::new(), talked] {
+        let mut copy = doc.clone();
+        let (before, state_before) = (render(&copy), format!("{state:?}"));
+        match copy.receive_sync_bytes(&mut state, data) {
+            Ok(()) => {
+                let again = Doc::load(&copy.save()).expect("an accepted message saves");
+                assert_eq!(again.heads(), copy.heads());
+            }
+            Err(_) => {
+                assert_eq!(
+                    render(&copy),
+                    before,
+                    "a refused message changed the document"
+                );
+                assert_eq!(copy.heads(), doc.heads());
+                assert_eq!(
+                    format!("{state:?}"),
+                    state_before,
+                    "a refused message changed the state"
+                );
+            }
+        }
+    }
+}
