@@ -25,12 +25,12 @@
 //!   A list element holds a register whose first value is the inserted value, with the insert op's
 //!   id; the element is visible iff its register has a visible value. A text element is a `char`;
 //!   deleting it hides it for good.
-//! - A local insert at visible index `pos` puts the new element immediately before the `pos`-th
-//!   visible element, after any tombstones before it (at the very end when `pos` is the length).
-//!   It records two origins: `origin_left`, the element just before it in the full order (perhaps a
-//!   tombstone; `None` at the start), and `origin_right`, the `pos`-th visible element (`None` at
-//!   the end). A multi-char splice is consecutive inserts, each char's left origin being the
-//!   previous char.
+//! - A local insert at visible index `pos` puts the new element immediately after the
+//!   `pos - 1`-th visible element, before any tombstones after it (at the very start when `pos`
+//!   is 0). It records two origins: `origin_left`, that visible element (`None` at the start),
+//!   and `origin_right`, the element just after the insertion point in the full order (perhaps a
+//!   tombstone; `None` at the end). A multi-char splice is consecutive inserts, each char's left
+//!   origin being the previous char.
 //! - A replica integrates an insert by the YjsMod (FugueMax) rule, where `left` and `right` are the
 //!   full-order indexes of the new element's origins (-1 and `len` for `None`), and `index(None)`
 //!   is likewise -1 for a left origin and `len` for a right one:
@@ -318,11 +318,11 @@ pub enum ModelAction {
     /// Inserts a list element holding `value` between two elements. An object value creates an
     /// object named by this op's id.
     Insert {
-        /// The element just before the insertion point on the inserting replica (perhaps a
-        /// tombstone); `None` at the start.
+        /// The visible element just before the insertion point on the inserting replica; `None`
+        /// at the start.
         origin_left: Option<ModelId>,
-        /// The first visible element after the insertion point on the inserting replica; `None`
-        /// at the end.
+        /// The element just after the insertion point on the inserting replica (perhaps a
+        /// tombstone); `None` at the end.
         origin_right: Option<ModelId>,
         /// The value of the new element.
         value: NewValue,
@@ -1015,21 +1015,18 @@ impl ModelDoc {
         self.objects.get(&obj)?.register(key)
     }
 
-    /// The origins of an element inserted at visible index `index`: it goes just before the
-    /// `index`-th visible element, after any tombstones before that element.
+    /// The origins of an element inserted at visible index `index`: it goes just after the
+    /// `index - 1`-th visible element, before any tombstones after it.
     fn origins(o: &Object, index: usize) -> Result<(Option<ModelId>, Option<ModelId>), ModelError> {
         let elems = o.elems();
         let visible = o.visible_indexes();
-        let dest = match index.cmp(&visible.len()) {
-            Ordering::Less => visible[index],
-            Ordering::Equal => elems.len(),
-            Ordering::Greater => {
-                return Err(ModelError::OutOfBounds {
-                    index,
-                    len: visible.len(),
-                })
-            }
-        };
+        if index > visible.len() {
+            return Err(ModelError::OutOfBounds {
+                index,
+                len: visible.len(),
+            });
+        }
+        let dest = index.checked_sub(1).map_or(0, |i| visible[i] + 1);
         let left = dest.checked_sub(1).map(|i| elems[i].id);
         let right = elems.get(dest).map(|e| e.id);
         Ok((left, right))

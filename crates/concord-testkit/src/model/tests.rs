@@ -224,7 +224,7 @@ fn increment_of_concurrent_counters_applies_to_each() {
 }
 
 #[test]
-fn local_inserts_go_after_tombstones() {
+fn local_inserts_go_right_after_the_visible_predecessor() {
     let mut a = ModelDoc::new(actor(1));
     let (text, _) = a.put_object(ROOT, "t", ObjType::Text).unwrap();
     a.splice_text(text, 0, 0, "abc").unwrap();
@@ -232,24 +232,26 @@ fn local_inserts_go_after_tombstones() {
     let ops = a.splice_text(text, 1, 1, "X").unwrap();
     assert_eq!(ops.len(), 2);
     assert_eq!(ops[0].action, ModelAction::DeleteChar { elem: ids[1] });
+    // After "a", before the tombstone of "b".
     assert_eq!(
         ops[1].action,
         ModelAction::InsertChar {
-            origin_left: Some(ids[1]),
-            origin_right: Some(ids[2]),
+            origin_left: Some(ids[0]),
+            origin_right: Some(ids[1]),
             ch: 'X'
         }
     );
+    let x = ops[1].id;
     assert_eq!(a.text(text), "aXc");
-    // At the end: after the trailing tombstone, no right origin.
+    // At the end: after "X", before the tombstones of "b" and "c".
     let ops = a.splice_text(text, 2, 1, "").unwrap();
     assert_eq!(ops.len(), 1);
     let ops = a.splice_text(text, 2, 0, "yz").unwrap();
     assert_eq!(
         ops[0].action,
         ModelAction::InsertChar {
-            origin_left: Some(ids[2]),
-            origin_right: None,
+            origin_left: Some(x),
+            origin_right: Some(ids[1]),
             ch: 'y'
         }
     );
@@ -257,7 +259,7 @@ fn local_inserts_go_after_tombstones() {
         ops[1].action,
         ModelAction::InsertChar {
             origin_left: Some(ops[0].id),
-            origin_right: None,
+            origin_right: Some(ids[1]),
             ch: 'z'
         }
     );

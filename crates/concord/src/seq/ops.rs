@@ -42,10 +42,15 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// Inserts `content` (new ids starting at `id`) at visible position `pos` as a local edit.
     ///
-    /// The new elements go immediately before the `pos`-th visible element, after any
-    /// tombstones preceding it (at the very end if `pos == len`). Their left origin is the
-    /// element just before the insertion point in full order (possibly a tombstone), their
-    /// right origin the `pos`-th visible element. Returns `(origin_left, origin_right)`.
+    /// The new elements go immediately after the `pos - 1`-th visible element, before any
+    /// tombstones that follow it (at the very start if `pos == 0`). Their left origin is that
+    /// visible element, their right origin the element just after the insertion point in full
+    /// order (possibly a tombstone). Returns `(origin_left, origin_right)`.
+    ///
+    /// Anchoring on the visible predecessor (as diamond-types does) matters: an insert typed
+    /// after a character that someone else deleted concurrently and an insert at the same
+    /// visible spot made after seeing that deletion get different origins, so their order
+    /// does not come down to the actors' tie-break.
     ///
     /// # Panics
     /// If `pos > len`.
@@ -60,11 +65,23 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             "insert at {pos} past the end ({})",
             self.vis
         );
-        let (leaf, vis_start) = self.locate_vis(pos);
-        self.cursor = Some(Cursor { leaf, vis_start });
-        let p = self.nth_visible_in(leaf, pos - vis_start);
+        let (p, origin_left) = match pos.checked_sub(1) {
+            None => {
+                let start = Pos {
+                    leaf: self.first_leaf(),
+                    run: 0,
+                    off: 0,
+                };
+                (start, None)
+            }
+            Some(before) => {
+                let (leaf, vis_start) = self.locate_vis(before);
+                self.cursor = Some(Cursor { leaf, vis_start });
+                let v = self.nth_visible_in(leaf, before - vis_start);
+                (self.advance(v, 1), self.id_at(v))
+            }
+        };
         let origin_right = self.id_at(p);
-        let origin_left = self.id_before(p);
         if content.len() > 0 {
             let run = Run {
                 id,

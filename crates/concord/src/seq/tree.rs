@@ -374,19 +374,6 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         Some(r.id.add(p.off as u64))
     }
 
-    /// The id of the element just before `p` in full order, `None` at the start.
-    pub(super) fn id_before(&self, p: Pos) -> Option<Id> {
-        let leaf = self.leaf(p.leaf);
-        if p.off > 0 {
-            return Some(leaf.runs[p.run].id.add(p.off as u64 - 1));
-        }
-        if p.run > 0 {
-            return Some(leaf.runs[p.run - 1].last_id());
-        }
-        let prev = self.leaf(leaf.prev?);
-        prev.runs.last().map(Run::last_id)
-    }
-
     /// The start of the run after run `run` of `leaf` (the end position after the last run).
     pub(super) fn run_after(&self, leaf: LeafIdx, run: usize) -> Pos {
         let l = self.leaf(leaf);

@@ -220,3 +220,99 @@ fn replicas_converge_and_match_the_model_long() {
         run(seed, 3 + (seed as usize % 3), 1000);
     }
 }
+
+/// Two people typing: each keystroke is one transaction at a moving cursor, with backspaces
+/// and jumps, the cursors often close together, replicas syncing at random moments. Checked
+/// against the reference model, for both orders of the two actors.
+fn typing(seed: u64, flip: bool) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let actors: [[u8; 16]; 2] = if flip {
+        [[2; 16], [1; 16]]
+    } else {
+        [[1; 16], [2; 16]]
+    };
+    let mut reps: Vec<Replica> = actors
+        .iter()
+        .map(|&a| Replica {
+            doc: Doc::with_actor(ActorId::from_bytes(a)),
+            model: ModelDoc::new(a),
+        })
+        .collect();
+    // A shared text object, made by replica 0 and delivered to 1.
+    let text_ops = reps[0]
+        .model
+        .put_object(ModelObjId::Root, "t", MType::Text)
+        .unwrap();
+    let text = text_ops.0;
+    reps[0]
+        .doc
+        .transact(|tx| tx.put_object(concord::ROOT, "t", ObjType::Text))
+        .unwrap();
+    let first = reps[0].doc.changes();
+    reps[1].doc.apply_changes(first).unwrap();
+    reps[1].model.apply_all(&text_ops.1);
+    let mut outbox: Vec<Vec<Msg>> = vec![Vec::new(), Vec::new()];
+    let mut cursors = [0usize, 0usize];
+    for step in 0..400 {
+        let i = rng.gen_range(0..2);
+        let len = reps[i].model.length(text);
+        let other = cursors[1 - i];
+        let c = &mut cursors[i];
+        match rng.gen_range(0..20) {
+            0 => *c = rng.gen_range(0..=len),
+            1 => *c = other.min(len),
+            2 | 3 => {
+                // Deliver everything the other replica sent so far.
+                for (changes, ops) in std::mem::take(&mut outbox[1 - i]) {
+                    reps[i].doc.apply_changes(changes).unwrap();
+                    reps[i].model.apply_all(&ops);
+                }
+            }
+            _ => {
+                *c = (*c).min(len);
+                let edit = if rng.gen_range(0..5) == 0 && *c > 0 {
+                    *c -= 1;
+                    ModelEdit::SpliceText {
+                        obj: text,
+                        pos: *c,
+                        del: 1,
+                        text: String::new(),
+                    }
+                } else {
+                    let ch = (b'a' + rng.gen_range(0..26)) as char;
+                    *c += 1;
+                    ModelEdit::SpliceText {
+                        obj: text,
+                        pos: *c - 1,
+                        del: 0,
+                        text: ch.to_string(),
+                    }
+                };
+                let r = &mut reps[i];
+                let ops = r.model.edit(&edit).unwrap();
+                let before = r.doc.heads();
+                apply_edit(&mut r.doc, &edit).unwrap();
+                outbox[i].push((r.doc.changes_since(&before).unwrap(), ops));
+                check_against_model(r, &format!("seed {seed} flip {flip} step {step}"));
+            }
+        }
+    }
+    for i in 0..2 {
+        for (changes, ops) in std::mem::take(&mut outbox[1 - i]) {
+            reps[i].doc.apply_changes(changes).unwrap();
+            reps[i].model.apply_all(&ops);
+        }
+    }
+    for r in &reps {
+        check_against_model(r, &format!("seed {seed} flip {flip} final"));
+    }
+    assert_eq!(render(&reps[0].doc), render(&reps[1].doc));
+}
+
+#[test]
+fn two_typists_converge_and_match_the_model() {
+    for seed in 0..60 {
+        typing(seed, false);
+        typing(seed, true);
+    }
+}

@@ -118,7 +118,9 @@ fn lossy_channel_delays_but_never_corrupts() {
                 }
                 _ => {
                     if let Some((to, _, bytes)) = net.deliver_one(&mut rng) {
-                        docs[to].receive_sync_bytes(&mut states[to], &bytes).unwrap();
+                        docs[to]
+                            .receive_sync_bytes(&mut states[to], &bytes)
+                            .unwrap();
                     }
                 }
             }

@@ -41,7 +41,8 @@ impl<const L: usize, const F: usize> Harness<L, F> {
         let vals: Vec<u32> = (0..n as u32).map(|k| self.next_val + k).collect();
         self.next_val += n as u32;
         let (ol, or) = self.tree.insert_local(pos, id, vals.clone());
-        let at = self.visible_index(pos);
+        // Right after the visible predecessor, before any tombstones that follow it.
+        let at = pos.checked_sub(1).map_or(0, |p| self.visible_index(p) + 1);
         let expect_left = at.checked_sub(1).map(|i| self.model[i].0);
         let expect_right = self.model.get(at).map(|e| e.0);
         assert_eq!(

@@ -62,7 +62,8 @@ impl Naive {
         id: Id,
         text: &str,
     ) -> (Option<Id>, Option<Id>) {
-        let at = self.visible_index(pos);
+        // Right after the visible predecessor, before any tombstones that follow it.
+        let at = pos.checked_sub(1).map_or(0, |p| self.visible_index(p) + 1);
         let origin_left = at.checked_sub(1).map(|i| self.elems[i].id);
         let origin_right = self.elems.get(at).map(|e| e.id);
         for (k, ch) in text.chars().enumerate() {
