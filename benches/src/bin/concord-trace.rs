@@ -2,20 +2,29 @@
 //! phase, checks the resulting text against the trace's `endContent`, and prints one final JSON
 //! line: `{"engine":"concord","phase":…,"trace":…,"ms":…,"bytes":…,"ok":true,…}`.
 //!
-//! Phases (sequential traces): `local` (replay every transaction as a local transaction into a
-//! fresh document). Concurrent traces: `replicas` (one replica per agent). The process exits
-//! with 1 if the text differs from `endContent`, 2 on bad arguments.
+//! Phases, as the peers' measuring harness defines them. Sequential traces:
+//! - `local`: replay every transaction as one local transaction into a fresh document;
+//! - `encode`: after a local replay (untimed), `save()` the document; `bytes` is its size;
+//! - `decode`: `Doc::load` those bytes into a fresh document and read the text;
+//! - `merge`: import the whole history, encoded as changes (updates, not a saved document),
+//!   into a fresh document and read the text.
+//!
+//! Concurrent traces: `replicas`, one replica per agent; each transaction's change travels as
+//! an encoded message, delivered to a replica right before the first transaction on it that
+//! depends on it; `bytes` is the sum of the messages.
+//!
+//! The process exits with 1 if the text differs from `endContent`, 2 on bad arguments.
 
 use std::path::Path;
 use std::process::exit;
 use std::time::Instant;
 
-use concord::ReadDoc;
-use concord_benches::replay_local;
-use concord_testkit::trace::{read_trace, AnyTrace, SequentialTrace};
+use concord::{encode_changes, Doc, ObjId, ReadDoc, ROOT};
+use concord_benches::{apply_patches, replay_local, text_doc};
+use concord_testkit::trace::{read_trace, AnyTrace, ConcurrentTrace, SequentialTrace};
 use serde_json::{json, Map, Value};
 
-const PHASES: &[&str] = &["local"];
+const PHASES: &[&str] = &["local", "encode", "decode", "merge", "replicas"];
 
 fn usage() -> ! {
     eprintln!("usage: concord-trace <phase> <trace.json.gz>");
@@ -46,7 +55,7 @@ impl Out {
     }
 
     fn ok(self, ms: f64, bytes: Option<usize>) -> ! {
-        let ms = (ms * 1000.0).round() / 1000.0;
+        let ms = round3(ms);
         println!(
             "{}",
             self.line(vec![
@@ -124,8 +133,161 @@ fn sequential(mut out: Out, phase: &str, t: &SequentialTrace) -> ! {
             }
             out.ok(ms, None)
         }
+        "encode" => {
+            let (mut doc, _) = replay_local(t);
+            let t0 = Instant::now();
+            let bytes = doc.save();
+            let ms = ms_since(t0);
+            let updates = encode_changes(&doc.changes());
+            out.extras.push(("format", json!("Doc::save")));
+            out.extras.push(("updates_bytes", json!(updates.len())));
+            out.extras
+                .push(("updates_format", json!("encode_changes(all changes)")));
+            out.extras.push(("text_bytes", json!(t.end_content.len())));
+            out.ok(ms, Some(bytes.len()))
+        }
+        "decode" => {
+            let bytes = replay_local(t).0.save();
+            let t0 = Instant::now();
+            let doc = Doc::load(&bytes).unwrap_or_else(|e| out_fail_load(&e));
+            let load_ms = ms_since(t0);
+            let got = text_of(&doc);
+            let ms = ms_since(t0);
+            out = out.check(&got, &t.end_content);
+            out.extras.push(("load_ms", json!(round3(load_ms))));
+            out.extras.push(("format", json!("Doc::save")));
+            out.ok(ms, Some(bytes.len()))
+        }
+        "merge" => {
+            let bytes = encode_changes(&replay_local(t).0.changes());
+            let t0 = Instant::now();
+            let mut doc = Doc::new();
+            doc.load_incremental(&bytes)
+                .unwrap_or_else(|e| out_fail_load(&e));
+            let import_ms = ms_since(t0);
+            let got = text_of(&doc);
+            let ms = ms_since(t0);
+            out = out.check(&got, &t.end_content);
+            out.extras.push(("import_ms", json!(round3(import_ms))));
+            out.extras
+                .push(("format", json!("encode_changes(all changes)")));
+            out.ok(ms, Some(bytes.len()))
+        }
         _ => out.fail(2, &format!("phase `{phase}` needs a concurrent trace")),
     }
+}
+
+fn round3(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+fn out_fail_load(e: &concord::LoadError) -> ! {
+    eprintln!("error: the encoded document does not load: {e}");
+    exit(1)
+}
+
+/// The text of the document's `text` object.
+fn text_of(doc: &Doc) -> String {
+    let (_, id) = doc
+        .get(ROOT, "text")
+        .ok()
+        .flatten()
+        .expect("the document has its text object");
+    doc.text(ObjId::from(id)).expect("the text object exists")
+}
+
+/// One replica per agent, exchanging one encoded message per transaction. Mirrors the
+/// harness: before a transaction runs on its agent's replica, the replica receives, in order,
+/// the messages of every transaction in the transaction's causal past it lacks.
+fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
+    let n = t.txns.len();
+    let agents = t.num_agents.max(1);
+    let t0 = Instant::now();
+    let (setup, text) = text_doc();
+    let mut docs: Vec<Doc> = (0..agents).map(|_| setup.fork()).collect();
+    // past[i * agents + x]: how many transactions of agent x are in txn i's causal past.
+    let mut past = vec![0u32; n * agents];
+    let mut agent_txns: Vec<Vec<usize>> = vec![Vec::new(); agents];
+    let mut have = vec![vec![0u32; agents]; agents];
+    let mut messages: Vec<Option<Vec<u8>>> = Vec::with_capacity(n);
+    let (mut bytes, mut deliveries) = (0usize, 0usize);
+    let (mut local_ms, mut receive_ms) = (0.0, 0.0);
+    let mut target = vec![0u32; agents];
+    for (i, txn) in t.txns.iter().enumerate() {
+        let a = txn.agent;
+        target.iter_mut().for_each(|v| *v = 0);
+        for &p in &txn.parents {
+            for x in 0..agents {
+                target[x] = target[x].max(past[p * agents + x]);
+            }
+        }
+        let r0 = Instant::now();
+        for x in 0..agents {
+            for k in have[a][x]..target[x] {
+                if let Some(m) = &messages[agent_txns[x][k as usize]] {
+                    docs[a]
+                        .load_incremental(m)
+                        .unwrap_or_else(|e| out_fail_load(&e));
+                    deliveries += 1;
+                }
+            }
+            have[a][x] = have[a][x].max(target[x]);
+        }
+        receive_ms += ms_since(r0);
+        let l0 = Instant::now();
+        let before = docs[a].heads();
+        apply_patches(&mut docs[a], text, &txn.patches);
+        let after = docs[a].heads();
+        let message = (after != before).then(|| {
+            let change = docs[a].change(after[0]).expect("the new change");
+            encode_changes(&[change])
+        });
+        local_ms += ms_since(l0);
+        bytes += message.as_ref().map_or(0, Vec::len);
+        messages.push(message);
+        target[a] += 1;
+        past[i * agents..(i + 1) * agents].copy_from_slice(&target);
+        agent_txns[a].push(i);
+        have[a][a] = target[a];
+    }
+    // Bring every replica up to date, then check them all.
+    for a in 0..agents {
+        for x in 0..agents {
+            for k in have[a][x]..agent_txns[x].len() as u32 {
+                if let Some(m) = &messages[agent_txns[x][k as usize]] {
+                    docs[a]
+                        .load_incremental(m)
+                        .unwrap_or_else(|e| out_fail_load(&e));
+                }
+            }
+        }
+    }
+    let ms = ms_since(t0);
+    for doc in &docs {
+        let got = doc.text(text).expect("the text object exists");
+        out = out.check(&got, &t.end_content);
+    }
+    // The whole concurrent history as one update, imported into a fresh document.
+    let history = encode_changes(&docs[0].changes());
+    let i0 = Instant::now();
+    let mut fresh = Doc::new();
+    fresh
+        .load_incremental(&history)
+        .unwrap_or_else(|e| out_fail_load(&e));
+    let imported = fresh.text(text).expect("the text object exists");
+    let import_ms = ms_since(i0);
+    out = out.check(&imported, &t.end_content);
+    out.extras.push(("import_ms", json!(round3(import_ms))));
+    out.extras.push(("history_bytes", json!(history.len())));
+    out.extras.push(("txns", json!(n)));
+    out.extras.push(("agents", json!(agents)));
+    out.extras
+        .push(("message", json!("encode_changes(the txn's change)")));
+    out.extras.push(("replicas", json!(agents)));
+    out.extras.push(("deliveries", json!(deliveries)));
+    out.extras.push(("local_ms", json!(round3(local_ms))));
+    out.extras.push(("receive_ms", json!(round3(receive_ms))));
+    out.ok(ms, Some(bytes))
 }
 
 fn main() {
@@ -151,6 +313,7 @@ fn main() {
     };
     match &trace {
         AnyTrace::Sequential(t) => sequential(out, phase, t),
+        AnyTrace::Concurrent(t) if phase == "replicas" => replicas(out, t),
         AnyTrace::Concurrent(_) => {
             out.fail(2, &format!("phase `{phase}` needs a sequential trace"))
         }
