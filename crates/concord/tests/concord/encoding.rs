@@ -603,19 +603,7 @@ fn fuzz_harness_on_random_and_mutated_inputs() {
 
 fn replay(name: &str) -> (Doc, ObjId, String) {
     let trace = load_sequential(name);
-    let mut doc = Doc::with_actor(actor(0));
-    let text = doc
-        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
-        .unwrap();
-    for txn in &trace.txns {
-        doc.transact(|tx| {
-            for p in &txn.patches {
-                tx.splice_text(text, p.pos, p.del, &p.ins)?;
-            }
-            Ok::<_, concord::DocError>(())
-        })
-        .unwrap();
-    }
+    let (doc, text) = crate::common::replay_sequential(&trace);
     (doc, text, trace.end_content)
 }
 

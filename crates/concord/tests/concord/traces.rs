@@ -3,33 +3,16 @@
 
 use std::collections::HashSet;
 
-use concord::{Doc, ObjId, ObjType, OpId, ReadDoc, ROOT};
+use concord::{Doc, OpId, ReadDoc};
 use concord_testkit::{load_concurrent, load_sequential, sequential_names};
 
-use crate::common::actor;
-
-fn text_doc() -> (Doc, ObjId) {
-    let mut doc = Doc::with_actor(actor(0));
-    let text = doc
-        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
-        .unwrap();
-    (doc, text)
-}
+use crate::common::{actor, apply_patches, replay_sequential, text_doc};
 
 #[test]
 fn sequential_traces_replay_to_their_end_content() {
     for name in sequential_names() {
         let trace = load_sequential(name);
-        let (mut doc, text) = text_doc();
-        for txn in &trace.txns {
-            doc.transact(|tx| {
-                for p in &txn.patches {
-                    tx.splice_text(text, p.pos, p.del, &p.ins)?;
-                }
-                Ok::<_, concord::DocError>(())
-            })
-            .unwrap();
-        }
+        let (doc, text) = replay_sequential(&trace);
         assert!(doc.text(text).unwrap() == trace.end_content, "{name}");
         assert_eq!(
             doc.length(text),
@@ -92,14 +75,7 @@ fn replay_concurrent(
         let changes = missing(replica, &archive, &parents);
         replica.apply_changes(changes).unwrap();
         assert!(replica.pending_changes().is_empty());
-        replica
-            .transact(|tx| {
-                for p in &txn.patches {
-                    tx.splice_text(text, p.pos, p.del, &p.ins)?;
-                }
-                Ok::<_, concord::DocError>(())
-            })
-            .unwrap();
+        apply_patches(replica, text, &txn.patches);
         let heads = replica.heads();
         let new = missing(&archive, replica, &heads);
         archive.apply_changes(new).unwrap();
