@@ -20,7 +20,7 @@ use std::process::exit;
 use std::time::Instant;
 
 use concord::{encode_changes, Doc, ObjId, ReadDoc, ROOT};
-use concord_benches::{apply_patches, replay_local, text_doc};
+use concord_benches::{replay_local, replay_replicas};
 use concord_testkit::trace::{read_trace, AnyTrace, ConcurrentTrace, SequentialTrace};
 use serde_json::{json, Map, Value};
 
@@ -196,77 +196,27 @@ fn text_of(doc: &Doc) -> String {
     doc.text(ObjId::from(id)).expect("the text object exists")
 }
 
-/// One replica per agent, exchanging one encoded message per transaction. Mirrors the
-/// harness: before a transaction runs on its agent's replica, the replica receives, in order,
-/// the messages of every transaction in the transaction's causal past it lacks.
+/// One replica per agent, exchanging one encoded message per transaction (see
+/// [`replay_replicas`]).
 fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
-    let n = t.txns.len();
-    let agents = t.num_agents.max(1);
     let t0 = Instant::now();
-    let (setup, text) = text_doc();
-    let mut docs: Vec<Doc> = (0..agents).map(|_| setup.fork()).collect();
-    // past[i * agents + x]: how many transactions of agent x are in txn i's causal past.
-    let mut past = vec![0u32; n * agents];
-    let mut agent_txns: Vec<Vec<usize>> = vec![Vec::new(); agents];
-    let mut have = vec![vec![0u32; agents]; agents];
-    let mut messages: Vec<Option<Vec<u8>>> = Vec::with_capacity(n);
-    let (mut bytes, mut deliveries) = (0usize, 0usize);
-    let (mut local_ms, mut receive_ms) = (0.0, 0.0);
-    let mut target = vec![0u32; agents];
-    for (i, txn) in t.txns.iter().enumerate() {
-        let a = txn.agent;
-        target.iter_mut().for_each(|v| *v = 0);
-        for &p in &txn.parents {
-            for x in 0..agents {
-                target[x] = target[x].max(past[p * agents + x]);
-            }
-        }
-        let r0 = Instant::now();
-        for x in 0..agents {
-            for k in have[a][x]..target[x] {
-                if let Some(m) = &messages[agent_txns[x][k as usize]] {
-                    docs[a]
-                        .load_incremental(m)
-                        .unwrap_or_else(|e| out_fail_load(&e));
-                    deliveries += 1;
-                }
-            }
-            have[a][x] = have[a][x].max(target[x]);
-        }
-        receive_ms += ms_since(r0);
-        let l0 = Instant::now();
-        let before = docs[a].heads();
-        apply_patches(&mut docs[a], text, &txn.patches);
-        let after = docs[a].heads();
-        let message = (after != before).then(|| {
-            let change = docs[a].change(after[0]).expect("the new change");
-            encode_changes(&[change])
-        });
-        local_ms += ms_since(l0);
-        bytes += message.as_ref().map_or(0, Vec::len);
-        messages.push(message);
-        target[a] += 1;
-        past[i * agents..(i + 1) * agents].copy_from_slice(&target);
-        agent_txns[a].push(i);
-        have[a][a] = target[a];
-    }
-    // Bring every replica up to date, then check them all.
-    for a in 0..agents {
-        for x in 0..agents {
-            for k in have[a][x]..agent_txns[x].len() as u32 {
-                if let Some(m) = &messages[agent_txns[x][k as usize]] {
-                    docs[a]
-                        .load_incremental(m)
-                        .unwrap_or_else(|e| out_fail_load(&e));
-                }
-            }
-        }
-    }
+    let run = replay_replicas(t).unwrap_or_else(|e| out_fail_load(&e));
     let ms = ms_since(t0);
-    for doc in &docs {
+    let (docs, text) = (&run.docs, run.text);
+    for doc in docs {
         let got = doc.text(text).expect("the text object exists");
         out = out.check(&got, &t.end_content);
     }
+    out.extras.push(("txns", json!(t.txns.len())));
+    out.extras.push(("agents", json!(docs.len())));
+    out.extras
+        .push(("message", json!("encode_changes(the txn's change)")));
+    out.extras.push(("replicas", json!(docs.len())));
+    out.extras.push(("deliveries", json!(run.deliveries)));
+    out.extras.push(("local_ms", json!(round3(run.local_ms))));
+    out.extras
+        .push(("receive_ms", json!(round3(run.receive_ms))));
+    let bytes = run.message_bytes;
     // The whole concurrent history as one update, imported into a fresh document.
     let history = encode_changes(&docs[0].changes());
     let i0 = Instant::now();
@@ -279,14 +229,6 @@ fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
     out = out.check(&imported, &t.end_content);
     out.extras.push(("import_ms", json!(round3(import_ms))));
     out.extras.push(("history_bytes", json!(history.len())));
-    out.extras.push(("txns", json!(n)));
-    out.extras.push(("agents", json!(agents)));
-    out.extras
-        .push(("message", json!("encode_changes(the txn's change)")));
-    out.extras.push(("replicas", json!(agents)));
-    out.extras.push(("deliveries", json!(deliveries)));
-    out.extras.push(("local_ms", json!(round3(local_ms))));
-    out.extras.push(("receive_ms", json!(round3(receive_ms))));
     out.ok(ms, Some(bytes))
 }
 
