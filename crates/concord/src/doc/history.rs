@@ -41,6 +41,17 @@ struct Extra {
     groups: Vec<Group>,
 }
 
+/// Consecutive changes of a run that all have the same length (number of ops).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LenGroup {
+    /// Ops per change.
+    len: u64,
+    /// The index in the run of the group's first change.
+    first: u64,
+    /// The first op counter of the group's first change.
+    start: u64,
+}
+
 /// Consecutive changes of one actor, each depending exactly on the one before.
 #[derive(Clone, Debug)]
 struct ChangeRun {
@@ -52,8 +63,9 @@ struct ChangeRun {
     start_op: u64,
     /// One past the last op counter of the last change.
     end_op: u64,
-    /// The changes' lengths, run-length encoded: `(len, how many consecutive changes)`.
-    lens: SmallVec<[(u64, u64); 1]>,
+    /// The changes' lengths, run-length encoded: each group of consecutive changes of one
+    /// length, with where it starts, so a change is found by binary search.
+    lens: SmallVec<[LenGroup; 1]>,
     /// The dependencies of the first change.
     deps: Vec<OpId>,
     /// The time every change of the run records.
@@ -63,44 +75,49 @@ struct ChangeRun {
 }
 
 impl ChangeRun {
+    /// The number of changes in length group `g`.
+    fn group_count(&self, g: usize) -> u64 {
+        let next = self.lens.get(g + 1).map_or(self.count, |n| n.first);
+        next - self.lens[g].first
+    }
+
     /// The op counter range of change `k`.
     fn ops_of(&self, k: u64) -> (u64, u64) {
-        let mut start = self.start_op;
-        let mut skip = k;
-        for &(len, n) in &self.lens {
-            if skip < n {
-                start += skip * len;
-                return (start, start + len);
-            }
-            start += n * len;
-            skip -= n;
-        }
-        unreachable!("change {k} of a run of {}", self.count)
+        let g = self.lens.partition_point(|l| l.first <= k) - 1;
+        let l = self.lens[g];
+        let start = l.start + (k - l.first) * l.len;
+        (start, start + l.len)
+    }
+
+    /// Every change of the run in order: its index and its op counter range.
+    fn spans(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
+        (0..self.lens.len()).flat_map(move |g| {
+            let l = self.lens[g];
+            (0..self.group_count(g)).map(move |i| {
+                let start = l.start + i * l.len;
+                (l.first + i, start, start + l.len)
+            })
+        })
     }
 
     /// The index of the change whose last op has counter `counter`, if one does.
     fn change_ending_at(&self, counter: u64) -> Option<u64> {
-        if counter < self.start_op {
+        if counter < self.start_op || counter >= self.end_op {
             return None;
         }
-        let mut start = self.start_op;
-        let mut k = 0;
-        for &(len, n) in &self.lens {
-            let end = start + n * len;
-            if counter < end {
-                let offset = counter + 1 - start;
-                return (offset % len == 0).then(|| k + offset / len - 1);
-            }
-            start = end;
-            k += n;
-        }
-        None
+        let g = self.lens.partition_point(|l| l.start <= counter) - 1;
+        let l = self.lens[g];
+        let offset = counter + 1 - l.start;
+        (offset % l.len == 0).then(|| l.first + offset / l.len - 1)
     }
 
     fn push_len(&mut self, len: u64) {
-        match self.lens.last_mut() {
-            Some((l, n)) if *l == len => *n += 1,
-            _ => self.lens.push((len, 1)),
+        if self.lens.last().is_none_or(|l| l.len != len) {
+            self.lens.push(LenGroup {
+                len,
+                first: self.count,
+                start: self.end_op,
+            });
         }
         self.count += 1;
         self.end_op += len;
@@ -113,7 +130,7 @@ struct RunMark {
     run: usize,
     count: u64,
     end_op: u64,
-    lens: SmallVec<[(u64, u64); 1]>,
+    lens: SmallVec<[LenGroup; 1]>,
 }
 
 /// What [`History::rollback`] needs to restore the graph as it was (the queue aside, which
@@ -239,9 +256,14 @@ impl History {
 
     /// Rebuilds change `k` of run `r`.
     fn materialize(&self, r: usize, k: u64) -> Change {
+        let (start, end) = self.runs[r].ops_of(k);
+        self.materialize_span(r, k, start, end)
+    }
+
+    /// Rebuilds change `k` of run `r`, whose ops are `start .. end`.
+    fn materialize_span(&self, r: usize, k: u64, start: u64, end: u64) -> Change {
         let run = &self.runs[r];
         let actor = self.actor(run.actor);
-        let (start, end) = run.ops_of(k);
         let deps = if k == 0 {
             run.deps.clone()
         } else {
@@ -266,9 +288,9 @@ impl History {
     fn collect(&self, keep: impl Fn(ActorIdx, u64) -> bool) -> Vec<Change> {
         let mut out = Vec::new();
         for (r, run) in self.runs.iter().enumerate() {
-            for k in 0..run.count {
-                if keep(run.actor, run.ops_of(k).0) {
-                    out.push(self.materialize(r, k));
+            for (k, start, end) in run.spans() {
+                if keep(run.actor, start) {
+                    out.push(self.materialize_span(r, k, start, end));
                 }
             }
         }
@@ -354,7 +376,11 @@ impl History {
             })
         });
         let mut lens = SmallVec::new();
-        lens.push((len, 1));
+        lens.push(LenGroup {
+            len,
+            first: 0,
+            start: meta.start_op,
+        });
         self.by_actor[actor.index()].push(self.runs.len());
         self.runs.push(ChangeRun {
             actor,
@@ -541,8 +567,8 @@ impl History {
         let mut out = Vec::new();
         for (r, run) in self.runs.iter().enumerate() {
             let from = (have(&self.actor(run.actor)) + 1).saturating_sub(run.first_seq);
-            for k in from..run.count {
-                out.push(self.materialize(r, k));
+            for (k, start, end) in run.spans().skip(from as usize) {
+                out.push(self.materialize_span(r, k, start, end));
             }
         }
         out
@@ -562,20 +588,26 @@ impl History {
 mod tests {
     use super::*;
 
+    /// A run starting at op 10 whose changes have these `(length, how many)` groups, built
+    /// the way records extend it.
     fn run(lens: &[(u64, u64)]) -> ChangeRun {
-        let count = lens.iter().map(|&(_, n)| n).sum();
-        let total: u64 = lens.iter().map(|&(l, n)| l * n).sum();
-        ChangeRun {
+        let mut run = ChangeRun {
             actor: ActorIdx(0),
             first_seq: 1,
-            count,
+            count: 0,
             start_op: 10,
-            end_op: 10 + total,
-            lens: lens.iter().copied().collect(),
+            end_op: 10,
+            lens: SmallVec::new(),
             deps: Vec::new(),
             time: 0,
             extra: None,
+        };
+        for &(len, n) in lens {
+            for _ in 0..n {
+                run.push_len(len);
+            }
         }
+        run
     }
 
     #[test]
@@ -592,6 +624,11 @@ mod tests {
         assert_eq!(r.change_ending_at(20), None);
         for k in 0..r.count {
             assert_eq!(r.change_ending_at(r.ops_of(k).1 - 1), Some(k));
+        }
+        let spans: Vec<_> = r.spans().collect();
+        assert_eq!(spans.len() as u64, r.count);
+        for (k, start, end) in spans {
+            assert_eq!(r.ops_of(k), (start, end));
         }
     }
 }
