@@ -85,6 +85,28 @@ impl Change {
         }
     }
 
+    /// A change with no time, message or groups: how tests forge the changes a peer could
+    /// send.
+    #[cfg(test)]
+    pub(crate) fn plain(
+        actor: ActorId,
+        seq: u64,
+        start_op: u64,
+        deps: Vec<OpId>,
+        ops: Vec<Op>,
+    ) -> Self {
+        let meta = ChangeMeta {
+            actor,
+            seq,
+            start_op,
+            time: 0,
+            message: None,
+            deps,
+            groups: Vec::new(),
+        };
+        Change::new(meta, ops)
+    }
+
     /// The replica that made the change.
     pub fn actor(&self) -> ActorId {
         self.actor

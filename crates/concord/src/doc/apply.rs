@@ -361,20 +361,10 @@ fn stored(v: &NewValue) -> Stored {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::ChangeMeta;
     use crate::{ActorId, ApplyError, Doc, ReadDoc, ScalarValue, ROOT};
 
     fn forged(actor: ActorId, seq: u64, start_op: u64, deps: Vec<OpId>, ops: Vec<Op>) -> Change {
-        let meta = ChangeMeta {
-            actor,
-            seq,
-            start_op,
-            time: 0,
-            message: None,
-            deps,
-            groups: Vec::new(),
-        };
-        Change::new(meta, ops)
+        Change::plain(actor, seq, start_op, deps, ops)
     }
 
     fn put(obj: ObjId, key: &str, pred: Vec<OpId>) -> Op {

@@ -125,7 +125,10 @@ impl Objects {
         undo: &mut Vec<Undo>,
     ) -> Result<(), Refusal> {
         let Write { id, value, pred } = write;
-        let created = value.clone();
+        let created = match &value {
+            Some(v @ Stored::Object(_)) => Some(v.clone()),
+            _ => None,
+        };
         match (self.objs.get_mut(&obj), &key) {
             (Some(ObjData::Map(map)), RegKey::Map(k)) => {
                 if !map.contains_key(k) {

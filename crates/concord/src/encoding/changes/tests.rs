@@ -24,16 +24,7 @@ fn kind(changes: &[Change], document: bool) -> DecodeErrorKind {
 }
 
 fn change(a: u8, seq: u64, start_op: u64, deps: Vec<OpId>, ops: Vec<Op>) -> Change {
-    let meta = ChangeMeta {
-        actor: actor(a),
-        seq,
-        start_op,
-        time: 0,
-        message: None,
-        deps,
-        groups: Vec::new(),
-    };
-    Change::new(meta, ops)
+    Change::plain(actor(a), seq, start_op, deps, ops)
 }
 
 fn put(key: &str) -> Op {
