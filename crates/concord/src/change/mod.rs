@@ -10,8 +10,10 @@
 //! it uniquely, and heads are then a set of op ids, directly usable as a version: everything up
 //! to and including those ops and their causal past.
 
+mod block;
 mod op;
 
+pub(crate) use block::ChangeBlock;
 pub(crate) use op::{Action, InsertValues, Key, NewValue, Op};
 
 use std::ops::Range;

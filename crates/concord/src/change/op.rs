@@ -52,9 +52,14 @@ pub(crate) enum Action {
         right: Option<OpId>,
         values: InsertValues,
     },
-    /// Delete the text elements `first .. first + len` (ids of one actor): op `k` of this run
-    /// deletes element `first + k`.
-    DeleteSpan { first: OpId, len: u64 },
+    /// Delete text elements with ids of one actor: op `k` of this run deletes element
+    /// `first + k`, or `first - k` if `backward` (backspacing). The binary format holds forward
+    /// spans only, and writes a backward one as spans of one element.
+    DeleteSpan {
+        first: OpId,
+        len: u64,
+        backward: bool,
+    },
 }
 
 /// One op of a change (several op ids for inserts and span deletes).

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::change::{Action, Change, ChangeMeta, InsertValues, Key, NewValue, Op};
+use crate::change::{Action, Change, ChangeBlock, ChangeMeta, InsertValues, Key, NewValue, Op};
 use crate::error::{Expected, InvalidChange};
 use crate::ids::Id;
 use crate::register::{RegisterError, Stored};
@@ -37,6 +37,91 @@ impl Doc {
             self.history.queue = queue;
         }
         result
+    }
+
+    /// Applies blocks of changes ([`ChangeBlock`]) as [`Doc::apply_changes`] applies changes:
+    /// a block that can apply whole applies its merged ops at once; any other (a duplicate in
+    /// part, or one that must wait) is cut into its changes, which take the usual path.
+    ///
+    /// # Errors
+    /// As [`Doc::apply_changes`]; then the document is exactly as it was.
+    pub(crate) fn apply_blocks(&mut self, blocks: Vec<ChangeBlock>) -> Result<(), ApplyError> {
+        let mark = self.history.mark();
+        let queue = self.history.queue.clone();
+        let mut undo = Vec::new();
+        let result = self.apply_all_blocks(blocks, &mut undo);
+        if result.is_err() {
+            self.objects.rollback(undo);
+            self.history.rollback(mark);
+            self.history.queue = queue;
+        }
+        result
+    }
+
+    fn apply_all_blocks(
+        &mut self,
+        blocks: Vec<ChangeBlock>,
+        undo: &mut Vec<Undo>,
+    ) -> Result<(), ApplyError> {
+        let mut rest: Vec<Change> = Vec::new();
+        for block in blocks {
+            let fail = |reason| ApplyError {
+                actor: block.change.actor,
+                seq: block.change.seq,
+                reason,
+            };
+            // Once a change waits, the ones after it may depend on it: they go the usual way.
+            if rest.is_empty() {
+                match self.history.readiness(&block.change).map_err(fail)? {
+                    Readiness::Ready => {
+                        self.apply_block(block, undo)?;
+                        continue;
+                    }
+                    Readiness::Duplicate => {
+                        let last = block.change.seq + block.count() - 1;
+                        let next = self.history.next_seq_of(&block.change.actor);
+                        if last < next {
+                            continue;
+                        }
+                    }
+                    Readiness::Waiting => {}
+                }
+            }
+            rest.extend(block.into_changes());
+        }
+        if rest.is_empty() && self.history.queue.is_empty() {
+            return Ok(());
+        }
+        self.apply_all(rest, undo)
+    }
+
+    /// Applies a block whose first change is ready, and with it the whole block.
+    fn apply_block(&mut self, block: ChangeBlock, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
+        let change = &block.change;
+        let actor = self.history.intern(change.actor);
+        let mut counter = change.start_op;
+        for op in &change.ops {
+            let id = Id::new(actor, counter);
+            let record = self.apply_op(id, op, undo).map_err(|reason| ApplyError {
+                actor: change.actor,
+                seq: block.seq_of(counter),
+                reason,
+            })?;
+            self.history.log.push(record);
+            counter += op.len();
+        }
+        let ChangeBlock { change, lens } = block;
+        let meta = ChangeMeta {
+            actor: change.actor,
+            seq: change.seq,
+            start_op: change.start_op,
+            time: change.time,
+            message: change.message,
+            deps: change.deps,
+            groups: change.groups,
+        };
+        self.history.record_block(meta, &lens);
+        Ok(())
     }
 
     fn apply_all(
@@ -206,7 +291,11 @@ impl Doc {
                 };
                 Ok(record(id, obj, op.len(), action))
             }
-            Action::DeleteSpan { first, len } => {
+            Action::DeleteSpan {
+                first,
+                len,
+                backward,
+            } => {
                 let Some(ObjData::Text(text)) = self.objects.get(obj) else {
                     return Err(ctx.wrong(Expected::Text, typ));
                 };
@@ -214,10 +303,19 @@ impl Doc {
                     .history
                     .import(*first)
                     .ok_or(ctx.unknown_elem(*first))?;
+                // The span's elements in id order: a backward span ends at `first`.
+                let low = match backward {
+                    false => Some(target),
+                    true => (target.counter)
+                        .checked_sub(len.saturating_sub(1))
+                        .filter(|&c| c > 0)
+                        .map(|c| Id::new(target.actor, c)),
+                };
+                let low = low.ok_or(ctx.unknown_elem(*first))?;
                 // Every element of the span must exist; collect the visible parts on the way.
                 let mut visible: Vec<(Id, usize)> = Vec::new();
                 for k in 0..*len {
-                    let e = target.add(k);
+                    let e = low.add(k);
                     let (_, is_visible) = text
                         .position(e)
                         .ok_or_else(|| ctx.unknown_elem(self.history.export(e)))?;
@@ -231,7 +329,7 @@ impl Doc {
                 self.objects.delete_text(obj, visible, undo);
                 let action = LogAction::DeleteSpan {
                     target,
-                    backward: false,
+                    backward: *backward && *len > 1,
                 };
                 Ok(record(id, obj, *len, action))
             }
@@ -472,7 +570,11 @@ mod tests {
         );
         let del = Op {
             obj: ROOT,
-            action: Action::DeleteSpan { first: x, len: 1 },
+            action: Action::DeleteSpan {
+                first: x,
+                len: 1,
+                backward: false,
+            },
         };
         let wrong = forged(other, 1, 5, heads.clone(), vec![del]);
         assert!(matches!(

@@ -112,6 +112,11 @@ impl ChangeRun {
     }
 
     fn push_len(&mut self, len: u64) {
+        self.push_lens(len, 1);
+    }
+
+    /// Appends `n` changes of `len` ops each.
+    fn push_lens(&mut self, len: u64, n: u64) {
         if self.lens.last().is_none_or(|l| l.len != len) {
             self.lens.push(LenGroup {
                 len,
@@ -119,8 +124,8 @@ impl ChangeRun {
                 start: self.end_op,
             });
         }
-        self.count += 1;
-        self.end_op += len;
+        self.count += n;
+        self.end_op += len * n;
     }
 }
 
@@ -224,6 +229,11 @@ impl History {
             .get(actor.index())
             .and_then(|v| v.last())
             .map_or(1, |&r| self.runs[r].first_seq + self.runs[r].count)
+    }
+
+    /// The seq the next change of `actor` must have.
+    pub(crate) fn next_seq_of(&self, actor: &ActorId) -> u64 {
+        self.actor_idx(actor).map_or(1, |a| self.next_seq(a))
     }
 
     /// The largest op counter of `actor` applied so far (0: none).
@@ -393,6 +403,36 @@ impl History {
             time: meta.time,
             extra,
         });
+    }
+
+    /// Records the metadata of an applied block of changes ([`crate::change::ChangeBlock`]):
+    /// the first change, described by `meta`, then the others, whose lengths `lens` gives
+    /// (with the first), each continuing the one before.
+    pub(crate) fn record_block(&mut self, meta: ChangeMeta, lens: &[(u64, u64)]) {
+        let Some(&(first_len, first_count)) = lens.first() else {
+            return;
+        };
+        let actor_id = meta.actor;
+        self.record(meta, first_len);
+        let rest = std::iter::once((first_len, first_count - 1)).chain(lens[1..].iter().copied());
+        let actor = self.intern(actor_id);
+        let r = *self.by_actor[actor.index()]
+            .last()
+            .expect("the first change was just recorded");
+        let run = &mut self.runs[r];
+        debug_assert!(run.extra.is_none() || lens.len() == 1 && first_count == 1);
+        let prev = OpId::new(run.end_op - 1, actor_id);
+        for (len, n) in rest.filter(|&(_, n)| n > 0) {
+            run.push_lens(len, n);
+        }
+        let last = OpId::new(run.end_op - 1, actor_id);
+        if last != prev {
+            if let Some(h) = self.heads.iter_mut().find(|h| **h == prev) {
+                *h = last;
+            }
+            self.heads.sort_unstable();
+            self.max_op = self.max_op.max(last.counter());
+        }
     }
 
     /// Appends a change to its actor's last run if it continues that chain (and moves the

@@ -6,7 +6,7 @@
 //! can keep one file per document, append to it after each edit, and compact it now and then
 //! with a full `save`.
 
-use crate::change::Change;
+use crate::change::{Change, ChangeBlock};
 use crate::encoding::{self, ChunkType, LoadError};
 
 use super::Doc;
@@ -86,10 +86,10 @@ impl Doc {
     /// document chunk, are truncated or corrupted, ...); [`LoadError::Apply`] if they decode
     /// but hold a change that cannot be applied.
     pub fn load(bytes: &[u8]) -> Result<Doc, LoadError> {
-        let mut changes = encoding::decode_document(bytes)?;
-        causal_order(&mut changes);
+        let mut blocks = encoding::decode_document(bytes)?;
+        causal_order(&mut blocks);
         let mut doc = Doc::new();
-        doc.apply_changes(changes)?;
+        doc.apply_blocks(blocks)?;
         doc.saved = doc.history.heads().to_vec();
         Ok(doc)
     }
@@ -102,18 +102,19 @@ impl Doc {
     /// # Errors
     /// As [`Doc::load`]. Then nothing is applied: the document is exactly as it was.
     pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<usize, LoadError> {
-        let mut changes = encoding::decode_changes(bytes)?;
-        causal_order(&mut changes);
+        let mut blocks = encoding::decode_blocks(bytes)?;
+        causal_order(&mut blocks);
         let before = self.history.change_count();
-        self.apply_changes(changes)?;
+        self.apply_blocks(blocks)?;
         Ok(self.history.change_count() - before)
     }
 }
 
-/// Sorts changes so that each comes after its dependencies (a change's ops come after all of
-/// its dependencies' ops), which lets [`Doc::apply_changes`] apply them in one pass: in the
-/// order a file gives, a chunk whose changes come last-first would need a pass per change. The
-/// sort is stable and nearly free on the sorted lists that saves hold.
-fn causal_order(changes: &mut [Change]) {
-    changes.sort_by_key(|c| (c.start_op, c.actor));
+/// Sorts blocks of changes so that each comes after its dependencies (a change's ops come after
+/// all of its dependencies' ops, and the changes of a block after its first one depend only on
+/// the block), which lets them apply in one pass: in the order a file gives, a chunk whose
+/// changes come last-first would need a pass per change. The sort is stable and nearly free on
+/// the sorted lists that saves hold.
+fn causal_order(blocks: &mut [ChangeBlock]) {
+    blocks.sort_by_key(|b| (b.change.start_op, b.change.actor));
 }

@@ -45,6 +45,7 @@ pub(crate) mod leb128;
 
 pub use error::{DecodeError, DecodeErrorKind, LoadError};
 
+use crate::change::ChangeBlock;
 use crate::Change;
 pub(crate) use frame::ChunkType;
 
@@ -74,7 +75,7 @@ pub fn encode_changes(changes: &[Change]) -> Vec<u8> {
 /// # Errors
 /// A [`DecodeError`] if the bytes are not a valid file.
 pub fn decode_changes(bytes: &[u8]) -> Result<Vec<Change>, DecodeError> {
-    decode_chunks(frame::chunks(bytes)?)
+    decode_chunks(frame::chunks(bytes)?, changes::decode)
 }
 
 /// A file: the header, then a chunk of each type with those changes, in the order given.
@@ -87,15 +88,17 @@ pub(crate) fn file(chunks: &[(ChunkType, &[&Change])]) -> Vec<u8> {
     out
 }
 
-/// The changes of a saved document: like [`decode_changes`], but the first chunk must be a
-/// document chunk.
+/// The changes of a saved document in blocks ([`ChangeBlock`]): like [`decode_blocks`], but
+/// the first chunk must be a document chunk.
 ///
 /// # Errors
 /// As [`decode_changes`], and [`DecodeErrorKind::MissingDocument`].
-pub(crate) fn decode_document(bytes: &[u8]) -> Result<Vec<Change>, DecodeError> {
+pub(crate) fn decode_document(bytes: &[u8]) -> Result<Vec<ChangeBlock>, DecodeError> {
     let chunks = frame::chunks(bytes)?;
     match chunks.first() {
-        Some(first) if first.typ == ChunkType::Document => decode_chunks(chunks),
+        Some(first) if first.typ == ChunkType::Document => {
+            decode_chunks(chunks, changes::decode_blocks)
+        }
         first => Err(DecodeError {
             offset: first.map_or(bytes.len(), |c| c.offset),
             kind: DecodeErrorKind::MissingDocument,
@@ -103,11 +106,22 @@ pub(crate) fn decode_document(bytes: &[u8]) -> Result<Vec<Change>, DecodeError> 
     }
 }
 
-fn decode_chunks(chunks: Vec<frame::Chunk<'_>>) -> Result<Vec<Change>, DecodeError> {
+/// The changes of every chunk of a file, as [`decode_changes`] reads them, in blocks.
+///
+/// # Errors
+/// As [`decode_changes`].
+pub(crate) fn decode_blocks(bytes: &[u8]) -> Result<Vec<ChangeBlock>, DecodeError> {
+    decode_chunks(frame::chunks(bytes)?, changes::decode_blocks)
+}
+
+fn decode_chunks<T>(
+    chunks: Vec<frame::Chunk<'_>>,
+    decode: impl Fn(cursor::Cursor<'_>, bool) -> Result<Vec<T>, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
     let mut all = Vec::new();
     for chunk in chunks {
         let document = chunk.typ == ChunkType::Document;
-        all.extend(changes::decode(chunk.payload, document)?);
+        all.extend(decode(chunk.payload, document)?);
     }
     Ok(all)
 }

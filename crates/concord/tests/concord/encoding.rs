@@ -354,6 +354,52 @@ fn incremental_saves_concatenate() {
     ));
 }
 
+/// Loading reads a run of keystroke changes as one block. A block that is partly here
+/// already, or that must wait for another, is cut back into its changes: every cut gives the
+/// same document as applying the changes one by one.
+#[test]
+fn runs_of_keystrokes_load_whole_or_cut() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut doc = Doc::with_actor(actor(1));
+    let text = doc
+        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
+        .unwrap();
+    // Typing, backspacing, forward deletes and jumps, one change per keystroke.
+    for _ in 0..300 {
+        let len = doc.length(text);
+        let (at, del, ins) = match rng.gen_range(0..10) {
+            0..=5 => (len, 0, "ab"),
+            6 | 7 if len > 0 => (len - 1, 1, ""),
+            8 if len > 2 => (len / 2, 1, ""),
+            _ => (rng.gen_range(0..=len), 0, "é"),
+        };
+        doc.transact(|tx| tx.splice_text(text, at, del, ins)).unwrap();
+    }
+    let changes = doc.changes();
+    let file = doc.save();
+    for cut in [1, 2, 50, 151, changes.len() - 1] {
+        // The first `cut` changes are here: the file's block is a duplicate in part.
+        let mut partly = Doc::new();
+        partly.apply_changes(changes[..cut].to_vec()).unwrap();
+        partly.load_incremental(&file).unwrap();
+        assert_eq!(partly.text(text).unwrap(), doc.text(text).unwrap());
+        assert_eq!(partly.heads(), doc.heads());
+        assert_eq!(partly.changes(), changes);
+
+        // The changes from `cut` on arrive first and wait.
+        let mut late = Doc::new();
+        late.load_incremental(&encode_changes(&changes[cut..])).unwrap();
+        assert_eq!(late.pending_changes().len(), changes.len() - cut);
+        late.load_incremental(&encode_changes(&changes[..cut])).unwrap();
+        assert!(late.pending_changes().is_empty());
+        assert_eq!(late.text(text).unwrap(), doc.text(text).unwrap());
+        assert_eq!(late.changes(), changes);
+    }
+    let loaded = Doc::load(&file).unwrap();
+    assert_eq!(loaded.changes(), changes);
+    assert_eq!(loaded.clone().save(), file);
+}
+
 /// A file whose changes decode but do not apply is a load error, not a panic, and an
 /// incremental load of it changes nothing.
 #[test]

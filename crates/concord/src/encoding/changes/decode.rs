@@ -2,7 +2,11 @@
 
 use super::columns::{action, Col, COUNT};
 use super::{start_base, value};
-use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
+use smallvec::SmallVec;
+
+use crate::change::{
+    Action, Change, ChangeBlock, ChangeMeta, Group, InsertValues, Key, NewValue, Op,
+};
 use crate::encoding::column::boolean::BoolDecoder;
 use crate::encoding::column::deflate::{self, Stored};
 use crate::encoding::column::delta::DeltaDecoder;
@@ -17,7 +21,55 @@ use crate::{ActorId, ObjId, OpId};
 ///
 /// # Errors
 /// A [`DecodeError`] for anything that is not a valid payload.
-pub(crate) fn decode(mut c: Cursor<'_>, document: bool) -> Result<Vec<Change>, DecodeError> {
+pub(crate) fn decode(c: Cursor<'_>, document: bool) -> Result<Vec<Change>, DecodeError> {
+    let budget = c.remaining();
+    let mut changes = Vec::new();
+    read(c, document, |d, n, head| {
+        if changes.is_empty() {
+            changes.reserve(capacity(n, budget));
+        }
+        let mut ops = Vec::with_capacity(capacity(head.ops, budget));
+        let end = d.ops(&head, &mut ops, false)?;
+        let groups = d.groups(&head, end)?;
+        changes.push(Change::new(head.meta(groups), ops));
+        Ok(end)
+    })?;
+    Ok(changes)
+}
+
+/// The changes of a chunk payload, as [`decode`] reads them, gathered into blocks: each run
+/// of changes that [`ChangeBlock`] can hold becomes one, its ops merged as they are read, so
+/// that a history of keystrokes costs an allocation per run of typing rather than per key.
+///
+/// # Errors
+/// As [`decode`].
+pub(crate) fn decode_blocks(
+    c: Cursor<'_>,
+    document: bool,
+) -> Result<Vec<ChangeBlock>, DecodeError> {
+    let mut blocks: Vec<ChangeBlock> = Vec::new();
+    read(c, document, |d, _, head| {
+        if let Some(block) = blocks.last_mut().filter(|b| head.continues(b)) {
+            let end = d.ops(&head, &mut block.change.ops, true)?;
+            block.push_len(end - head.start_op);
+            return Ok(end);
+        }
+        let mut ops = Vec::new();
+        let end = d.ops(&head, &mut ops, true)?;
+        let groups = d.groups(&head, end)?;
+        blocks.push(ChangeBlock::single(Change::new(head.meta(groups), ops)));
+        Ok(end)
+    })?;
+    Ok(blocks)
+}
+
+/// Reads a payload, handing each change's metadata to `change`, which reads the change's ops
+/// and groups and returns the counter after its last op.
+fn read<'a>(
+    mut c: Cursor<'a>,
+    document: bool,
+    mut change: impl FnMut(&mut Decoder<'_>, u64, Head<'_>) -> Result<u64, DecodeError>,
+) -> Result<(), DecodeError> {
     let budget = c.remaining();
     let n = c.uleb()?;
     let actors = actor_table(&mut c)?;
@@ -29,13 +81,64 @@ pub(crate) fn decode(mut c: Cursor<'_>, document: bool) -> Result<Vec<Change>, D
         return Err(c.error(DecodeErrorKind::TrailingBytes));
     }
     let mut d = Decoder::new(&stored, &actors, document, budget)?;
-    let mut changes = Vec::with_capacity(capacity(n, budget));
+    d.ends.reserve(capacity(n, budget));
     for i in 0..n {
-        let change = d.change(i as usize, &changes)?;
-        changes.push(change);
+        let head = d.head(i as usize)?;
+        let (a, start_op) = (head.a, head.start_op);
+        let end = change(&mut d, n, head)?;
+        d.ends.push((a, end - 1));
+        d.prev = Some((start_op, a));
     }
-    d.finish()?;
-    Ok(changes)
+    d.finish()
+}
+
+/// The metadata of a change as read, before its ops and groups.
+struct Head<'a> {
+    /// Its index in the chunk.
+    i: usize,
+    /// Its actor's index in the chunk's table.
+    a: usize,
+    actor: ActorId,
+    seq: u64,
+    deps: SmallVec<[OpId; 2]>,
+    start_op: u64,
+    time: i64,
+    message: Option<&'a str>,
+    /// How many ops it has.
+    ops: u64,
+    /// How many groups it has.
+    groups: u64,
+}
+
+impl Head<'_> {
+    fn meta(self, groups: Vec<Group>) -> ChangeMeta {
+        ChangeMeta {
+            actor: self.actor,
+            seq: self.seq,
+            start_op: self.start_op,
+            time: self.time,
+            message: self.message.map(str::to_owned),
+            deps: self.deps.into_vec(),
+            groups,
+        }
+    }
+
+    /// Whether this change can join `block`: by its actor, next in seq, depending only on
+    /// the block's last change, right after it in counters, at the same time, and plain, as
+    /// the block is.
+    fn continues(&self, block: &ChangeBlock) -> bool {
+        let c = &block.change;
+        let end = c.start_op + c.len;
+        self.message.is_none()
+            && self.groups == 0
+            && c.message.is_none()
+            && c.groups.is_empty()
+            && c.actor == self.actor
+            && c.seq + block.count() == self.seq
+            && self.start_op == end
+            && self.time == c.time
+            && self.deps[..] == [OpId::new(end - 1, self.actor)]
+    }
 }
 
 /// A capacity to reserve for `n` items declared by a chunk of `budget` bytes: never more than
@@ -70,6 +173,10 @@ struct Decoder<'a> {
     budget: usize,
     /// Per actor, the seq of its last change read.
     seqs: Vec<u64>,
+    /// Per change read, its actor's index in the table and its last op counter.
+    ends: Vec<(usize, u64)>,
+    /// The first op counter and actor index of the last change read.
+    prev: Option<(u64, usize)>,
     change_actor: RleDecoder<'a, u64>,
     change_seq: RleDecoder<'a, i64>,
     change_deps: RleDecoder<'a, u64>,
@@ -126,6 +233,8 @@ impl<'a> Decoder<'a> {
             document,
             budget,
             seqs: vec![0; actors.len()],
+            ends: Vec::new(),
+            prev: None,
             change_actor: rle_u(Col::ChangeActor),
             change_seq: rle_i(Col::ChangeSeq),
             change_deps: rle_u(Col::ChangeDeps),
@@ -166,8 +275,8 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    /// Reads change `i` of the chunk, which follows `earlier`.
-    fn change(&mut self, i: usize, earlier: &[Change]) -> Result<Change, DecodeError> {
+    /// Reads the metadata of change `i`: everything but its ops and groups.
+    fn head(&mut self, i: usize) -> Result<Head<'a>, DecodeError> {
         let err = |col_offset: usize, kind| DecodeError {
             offset: col_offset,
             kind,
@@ -187,7 +296,7 @@ impl<'a> Decoder<'a> {
         *last = seq;
 
         let n = self.change_deps.value()?;
-        let mut deps: Vec<OpId> = Vec::with_capacity(capacity(n, self.budget));
+        let mut deps: SmallVec<[OpId; 2]> = SmallVec::with_capacity(capacity(n, self.budget));
         for _ in 0..n {
             let r = self.dep_ref.value()?;
             let dep = if r == 0 {
@@ -200,9 +309,9 @@ impl<'a> Decoder<'a> {
                 let target = usize::try_from(r)
                     .ok()
                     .and_then(|r| i.checked_sub(r))
-                    .and_then(|j| earlier[j].last_op());
+                    .map(|j| self.ends[j]);
                 match target {
-                    Some(dep) => dep,
+                    Some((actor, counter)) => OpId::new(counter, self.actors[actor]),
                     None => {
                         let kind = DecodeErrorKind::DependencyOutOfRange {
                             change: i,
@@ -226,52 +335,55 @@ impl<'a> Decoder<'a> {
             };
             return Err(err(self.change_start.offset(), kind));
         }
-        if self.document {
-            let in_order = earlier
-                .last()
-                .is_none_or(|p| (p.start_op, p.actor) < (start_op, actor));
-            if !in_order {
-                let kind = DecodeErrorKind::ChangeOrder { change: i };
-                return Err(err(self.change_start.offset(), kind));
-            }
+        if self.document && self.prev.is_some_and(|p| p >= (start_op, a)) {
+            let kind = DecodeErrorKind::ChangeOrder { change: i };
+            return Err(err(self.change_start.offset(), kind));
         }
         let time = self.change_time.signed()?;
-        let message = self.change_message.next()?.map(str::to_owned);
-
-        let n = self.change_ops.value()?;
-        if n == 0 {
+        let message = self.change_message.next()?;
+        let ops = self.change_ops.value()?;
+        if ops == 0 {
             let kind = DecodeErrorKind::EmptyChange { change: i };
             return Err(err(self.change_ops.offset(), kind));
         }
-        let mut ops = Vec::with_capacity(capacity(n, self.budget));
-        let mut counter = start_op;
-        for _ in 0..n {
-            let op = self.op(i, actor, counter)?;
-            counter = match counter.checked_add(op.len()) {
-                Some(c) => c,
-                None => {
-                    let kind = DecodeErrorKind::CounterOverflow { change: i };
-                    return Err(err(self.change_ops.offset(), kind));
-                }
-            };
-            ops.push(op);
-        }
-        let groups = self.groups(i, start_op, counter)?;
-        let meta = ChangeMeta {
+        let groups = self.change_groups.value()?;
+        Ok(Head {
+            i,
+            a,
             actor,
             seq,
+            deps,
             start_op,
             time,
             message,
-            deps,
+            ops,
             groups,
-        };
-        Ok(Change::new(meta, ops))
+        })
     }
 
-    /// Reads the groups of change `i`, whose ops have the counters `start .. end`.
-    fn groups(&mut self, i: usize, start: u64, end: u64) -> Result<Vec<Group>, DecodeError> {
-        let n = self.change_groups.value()?;
+    /// Reads the ops of the change `head` describes into `out`, merging each into the op
+    /// before it where it continues it if `merge` is set; returns the counter after the last.
+    fn ops(&mut self, head: &Head<'_>, out: &mut Vec<Op>, merge: bool) -> Result<u64, DecodeError> {
+        let mut counter = head.start_op;
+        for _ in 0..head.ops {
+            let len = self.op(head.i, head.actor, counter, out, merge)?;
+            counter = match counter.checked_add(len) {
+                Some(c) => c,
+                None => {
+                    let kind = DecodeErrorKind::CounterOverflow { change: head.i };
+                    return Err(DecodeError {
+                        offset: self.change_ops.offset(),
+                        kind,
+                    });
+                }
+            };
+        }
+        Ok(counter)
+    }
+
+    /// Reads the groups of the change `head` describes, whose ops end before `end`.
+    fn groups(&mut self, head: &Head<'_>, end: u64) -> Result<Vec<Group>, DecodeError> {
+        let (i, n, start) = (head.i, head.groups, head.start_op);
         let mut groups: Vec<Group> = Vec::with_capacity(capacity(n, self.budget));
         for g in 0..n as usize {
             let name = self.group_name.value()?.to_owned();
@@ -315,7 +427,16 @@ impl<'a> Decoder<'a> {
     }
 
     /// Reads an op of change `i` whose first id is `counter@actor`.
-    fn op(&mut self, i: usize, actor: ActorId, counter: u64) -> Result<Op, DecodeError> {
+    /// Reads an op of change `i` whose first id is `counter@actor` into `out` (merged into
+    /// the last op there if `merge` is set and it continues that op); returns its length.
+    fn op(
+        &mut self,
+        i: usize,
+        actor: ActorId,
+        counter: u64,
+        out: &mut Vec<Op>,
+        merge: bool,
+    ) -> Result<u64, DecodeError> {
         let obj = match op_id_opt(self.actors, &mut self.obj_actor, &mut self.obj_counter)? {
             None => ObjId::Root,
             Some(id) => ObjId::Op(id),
@@ -372,6 +493,35 @@ impl<'a> Decoder<'a> {
                 };
                 let right = op_id_opt(self.actors, &mut self.right_actor, &mut self.right_counter)?;
                 let n = self.insert_len.value()?;
+                let prev = counter.checked_sub(1).map(|c| OpId::new(c, actor));
+                let last = out.last_mut().filter(|last| {
+                    merge && n > 0 && last.obj == obj && left.is_some() && left == prev
+                });
+                if let Some(Op {
+                    action:
+                        Action::Insert {
+                            right: r, values, ..
+                        },
+                    ..
+                }) = last
+                {
+                    match values {
+                        InsertValues::Text { text, chars }
+                            if *r == right && tag == action::INSERT_TEXT =>
+                        {
+                            text.push_str(self.text.chars(n)?);
+                            *chars += n;
+                            return Ok(n);
+                        }
+                        InsertValues::List(values) if *r == right && tag == action::INSERT_LIST => {
+                            for _ in 0..n {
+                                values.push(value::read(&mut self.value_meta, &mut self.value)?);
+                            }
+                            return Ok(n);
+                        }
+                        _ => {}
+                    }
+                }
                 let values = if tag == action::INSERT_TEXT {
                     let text = self.text.chars(n)?.to_owned();
                     InsertValues::Text { text, chars: n }
@@ -397,7 +547,36 @@ impl<'a> Decoder<'a> {
                         kind: DecodeErrorKind::CounterOverflow { change: i },
                     });
                 }
-                Action::DeleteSpan { first, len }
+                if let Some(Op {
+                    action:
+                        Action::DeleteSpan {
+                            first: f,
+                            len: l,
+                            backward,
+                        },
+                    ..
+                }) = out
+                    .last_mut()
+                    .filter(|last| merge && len > 0 && last.obj == obj)
+                {
+                    let same = f.actor() == first.actor();
+                    let forward =
+                        !*backward && f.counter().checked_add(*l) == Some(first.counter());
+                    // Backspacing: single deletes, each of the element before the last.
+                    let back = len == 1
+                        && (*backward || *l == 1)
+                        && f.counter().checked_sub(*l) == Some(first.counter());
+                    if same && (forward || back) {
+                        *backward = !forward;
+                        *l += len;
+                        return Ok(len);
+                    }
+                }
+                Action::DeleteSpan {
+                    first,
+                    len,
+                    backward: false,
+                }
             }
             t => {
                 return Err(DecodeError {
@@ -406,7 +585,10 @@ impl<'a> Decoder<'a> {
                 })
             }
         };
-        Ok(Op { obj, action })
+        let op = Op { obj, action };
+        let len = op.len();
+        out.push(op);
+        Ok(len)
     }
 
     /// Checks that every column has been read to its end.

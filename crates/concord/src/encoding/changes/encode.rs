@@ -44,7 +44,8 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
             .append(change.start_op.wrapping_sub(base) as i64);
         e.change_time.append_signed(change.time);
         e.change_message.append_opt(change.message.as_deref());
-        e.change_ops.append(change.ops.len() as u64);
+        e.change_ops
+            .append(change.ops.iter().map(encoded_ops).sum());
         let mut counter = change.start_op;
         for op in &change.ops {
             e.op(op, change.actor, counter);
@@ -227,13 +228,19 @@ impl<'a> Encoder<'a> {
 
     /// Appends an op whose first id is `counter@actor`.
     fn op(&mut self, op: &'a Op, actor: ActorId, counter: u64) {
-        match op.obj {
-            ObjId::Root => self.obj_actor.append_null(),
-            ObjId::Op(id) => {
-                self.obj_actor.append(self.actor(id.actor()));
-                self.obj_counter.append(id.counter());
+        if let Action::DeleteSpan {
+            first,
+            len,
+            backward: true,
+        } = op.action
+        {
+            for k in 0..len {
+                self.obj(op.obj);
+                self.delete_span(OpId::new(first.counter().wrapping_sub(k), first.actor()), 1);
             }
+            return;
         }
+        self.obj(op.obj);
         match &op.action {
             Action::Put { key, value, pred } => {
                 self.register(action::PUT, key, pred);
@@ -275,13 +282,25 @@ impl<'a> Encoder<'a> {
                     }
                 }
             }
-            Action::DeleteSpan { first, len } => {
-                self.action.append(action::DELETE_SPAN);
-                self.del_actor.append(self.actor(first.actor()));
-                self.del_counter.append(first.counter());
-                self.del_len.append(*len);
+            Action::DeleteSpan { first, len, .. } => self.delete_span(*first, *len),
+        }
+    }
+
+    fn obj(&mut self, obj: ObjId) {
+        match obj {
+            ObjId::Root => self.obj_actor.append_null(),
+            ObjId::Op(id) => {
+                self.obj_actor.append(self.actor(id.actor()));
+                self.obj_counter.append(id.counter());
             }
         }
+    }
+
+    fn delete_span(&mut self, first: OpId, len: u64) {
+        self.action.append(action::DELETE_SPAN);
+        self.del_actor.append(self.actor(first.actor()));
+        self.del_counter.append(first.counter());
+        self.del_len.append(len);
     }
 
     fn register(&mut self, tag: u64, key: &'a Key, pred: &[OpId]) {
@@ -363,5 +382,18 @@ impl<'a> Encoder<'a> {
         put(Col::OpDelCounter, self.del_counter.finish());
         put(Col::OpDelLen, self.del_len.finish());
         out
+    }
+}
+
+/// How many ops of the format `op` is written as: a backward span is written one element at a
+/// time.
+fn encoded_ops(op: &Op) -> u64 {
+    match op.action {
+        Action::DeleteSpan {
+            len,
+            backward: true,
+            ..
+        } => len,
+        _ => 1,
     }
 }

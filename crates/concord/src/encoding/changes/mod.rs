@@ -20,7 +20,7 @@ mod encode;
 mod tests;
 mod value;
 
-pub(crate) use decode::decode;
+pub(crate) use decode::{decode, decode_blocks};
 pub(crate) use encode::encode;
 
 use crate::OpId;

@@ -116,7 +116,11 @@ fn malformed_changes_are_refused() {
     );
     let del = |first: OpId, len| Op {
         obj: ObjId::Op(id(1, 1)),
-        action: Action::DeleteSpan { first, len },
+        action: Action::DeleteSpan {
+            first,
+            len,
+            backward: false,
+        },
     };
     let overflow = change(1, 1, 5, vec![], vec![del(id(u64::MAX - 1, 1), 2)]);
     assert_eq!(
@@ -263,7 +267,11 @@ fn action() -> impl Strategy<Value = Action> {
                 right,
                 values: InsertValues::List(values),
             }),
-        (op_id(), 0..4u64).prop_map(|(first, len)| Action::DeleteSpan { first, len }),
+        (op_id(), 0..4u64).prop_map(|(first, len)| Action::DeleteSpan {
+            first,
+            len,
+            backward: false,
+        }),
     ]
 }
 
