@@ -51,13 +51,19 @@ impl ChangeBlock {
         seq.saturating_sub(1)
     }
 
-    /// Appends change `len` op ids long whose ops are already in `self.change.ops`.
+    /// Appends a change `len` op ids long whose ops are already in `self.change.ops`.
     pub(crate) fn push_len(&mut self, len: u64) {
+        self.push_lens(len, 1);
+    }
+
+    /// Appends `n` changes `len` op ids long each, whose ops are already in
+    /// `self.change.ops`.
+    pub(crate) fn push_lens(&mut self, len: u64, n: u64) {
         match self.lens.last_mut() {
-            Some((l, n)) if *l == len => *n += 1,
-            _ => self.lens.push((len, 1)),
+            Some((l, count)) if *l == len => *count += n,
+            _ => self.lens.push((len, n)),
         }
-        self.change.len += len;
+        self.change.len += len * n;
     }
 
     /// The changes of the block, each with its own ops, as they were made.

@@ -373,7 +373,8 @@ fn runs_of_keystrokes_load_whole_or_cut() {
             8 if len > 2 => (len / 2, 1, ""),
             _ => (rng.gen_range(0..=len), 0, "é"),
         };
-        doc.transact(|tx| tx.splice_text(text, at, del, ins)).unwrap();
+        doc.transact(|tx| tx.splice_text(text, at, del, ins))
+            .unwrap();
     }
     let changes = doc.changes();
     let file = doc.save();
@@ -388,9 +389,11 @@ fn runs_of_keystrokes_load_whole_or_cut() {
 
         // The changes from `cut` on arrive first and wait.
         let mut late = Doc::new();
-        late.load_incremental(&encode_changes(&changes[cut..])).unwrap();
+        late.load_incremental(&encode_changes(&changes[cut..]))
+            .unwrap();
         assert_eq!(late.pending_changes().len(), changes.len() - cut);
-        late.load_incremental(&encode_changes(&changes[..cut])).unwrap();
+        late.load_incremental(&encode_changes(&changes[..cut]))
+            .unwrap();
         assert!(late.pending_changes().is_empty());
         assert_eq!(late.text(text).unwrap(), doc.text(text).unwrap());
         assert_eq!(late.changes(), changes);
@@ -653,7 +656,7 @@ fn replay(name: &str) -> (Doc, ObjId, String) {
     (doc, text, trace.end_content)
 }
 
-/// The editing traces round-trip; their sizes are printed (`--nocapture`), not asserted.
+/// The editing traces round-trip, history and all; their sizes are printed (`--nocapture`), not asserted.
 #[test]
 fn traces_round_trip() {
     for name in sequential_names() {
@@ -662,7 +665,10 @@ fn traces_round_trip() {
         let loaded = Doc::load(&bytes).unwrap();
         assert!(loaded.text(text).unwrap() == end, "{name}");
         assert_eq!(loaded.heads(), doc.heads(), "{name}");
-        let changes = doc.changes().len();
+        // Loading reads the keystrokes in blocks: the history must come back change for change.
+        let changes = doc.changes();
+        assert!(loaded.changes() == changes, "{name}: the history differs");
+        let changes = changes.len();
         println!(
             "{name}: {changes} changes, {} bytes, {:.2} bytes per change",
             bytes.len(),

@@ -22,24 +22,16 @@ use crate::{ActorId, ObjId, OpId};
 /// # Errors
 /// A [`DecodeError`] for anything that is not a valid payload.
 pub(crate) fn decode(c: Cursor<'_>, document: bool) -> Result<Vec<Change>, DecodeError> {
-    let budget = c.remaining();
     let mut changes = Vec::new();
-    read(c, document, |d, n, head| {
-        if changes.is_empty() {
-            changes.reserve(capacity(n, budget));
-        }
-        let mut ops = Vec::with_capacity(capacity(head.ops, budget));
-        let end = d.ops(&head, &mut ops, false)?;
-        let groups = d.groups(&head, end)?;
-        changes.push(Change::new(head.meta(groups), ops));
-        Ok(end)
-    })?;
+    read(c, document, &mut changes)?;
     Ok(changes)
 }
 
 /// The changes of a chunk payload, as [`decode`] reads them, gathered into blocks: each run
 /// of changes that [`ChangeBlock`] can hold becomes one, its ops merged as they are read, so
 /// that a history of keystrokes costs an allocation per run of typing rather than per key.
+/// Where the columns repeat (a stretch of typing or backspacing is a repeat run in every
+/// column but the text), a block grows by whole runs at once.
 ///
 /// # Errors
 /// As [`decode`].
@@ -47,9 +39,39 @@ pub(crate) fn decode_blocks(
     c: Cursor<'_>,
     document: bool,
 ) -> Result<Vec<ChangeBlock>, DecodeError> {
-    let mut blocks: Vec<ChangeBlock> = Vec::new();
-    read(c, document, |d, _, head| {
-        if let Some(block) = blocks.last_mut().filter(|b| head.continues(b)) {
+    let mut blocks = Vec::new();
+    read(c, document, &mut blocks)?;
+    Ok(blocks)
+}
+
+/// Where a payload's changes go as they are read.
+trait Sink {
+    /// Takes change `head` of a payload of `n`: reads its ops and groups, and returns the
+    /// counter after its last op.
+    fn change(&mut self, d: &mut Decoder<'_>, n: u64, head: Head<'_>) -> Result<u64, DecodeError>;
+
+    /// Reads as many of the next `left` changes as can be taken in bulk; returns how many.
+    fn bulk(&mut self, _d: &mut Decoder<'_>, _left: u64) -> Result<u64, DecodeError> {
+        Ok(0)
+    }
+}
+
+impl Sink for Vec<Change> {
+    fn change(&mut self, d: &mut Decoder<'_>, n: u64, head: Head<'_>) -> Result<u64, DecodeError> {
+        if self.is_empty() {
+            self.reserve(capacity(n, d.budget));
+        }
+        let mut ops = Vec::with_capacity(capacity(head.ops, d.budget));
+        let end = d.ops(&head, &mut ops, false)?;
+        let groups = d.groups(&head, end)?;
+        self.push(Change::new(head.meta(groups), ops));
+        Ok(end)
+    }
+}
+
+impl Sink for Vec<ChangeBlock> {
+    fn change(&mut self, d: &mut Decoder<'_>, _: u64, head: Head<'_>) -> Result<u64, DecodeError> {
+        if let Some(block) = self.last_mut().filter(|b| head.continues(b)) {
             let end = d.ops(&head, &mut block.change.ops, true)?;
             block.push_len(end - head.start_op);
             return Ok(end);
@@ -57,19 +79,20 @@ pub(crate) fn decode_blocks(
         let mut ops = Vec::new();
         let end = d.ops(&head, &mut ops, true)?;
         let groups = d.groups(&head, end)?;
-        blocks.push(ChangeBlock::single(Change::new(head.meta(groups), ops)));
+        self.push(ChangeBlock::single(Change::new(head.meta(groups), ops)));
         Ok(end)
-    })?;
-    Ok(blocks)
+    }
+
+    fn bulk(&mut self, d: &mut Decoder<'_>, left: u64) -> Result<u64, DecodeError> {
+        match self.last_mut() {
+            Some(block) => d.bulk(block, left),
+            None => Ok(0),
+        }
+    }
 }
 
-/// Reads a payload, handing each change's metadata to `change`, which reads the change's ops
-/// and groups and returns the counter after its last op.
-fn read<'a>(
-    mut c: Cursor<'a>,
-    document: bool,
-    mut change: impl FnMut(&mut Decoder<'_>, u64, Head<'_>) -> Result<u64, DecodeError>,
-) -> Result<(), DecodeError> {
+/// Reads a payload into `sink`.
+fn read(mut c: Cursor<'_>, document: bool, sink: &mut impl Sink) -> Result<(), DecodeError> {
     let budget = c.remaining();
     let n = c.uleb()?;
     let actors = actor_table(&mut c)?;
@@ -82,12 +105,15 @@ fn read<'a>(
     }
     let mut d = Decoder::new(&stored, &actors, document, budget)?;
     d.ends.reserve(capacity(n, budget));
-    for i in 0..n {
+    let mut i = 0;
+    while i < n {
         let head = d.head(i as usize)?;
         let (a, start_op) = (head.a, head.start_op);
-        let end = change(&mut d, n, head)?;
+        let end = sink.change(&mut d, n, head)?;
         d.ends.push((a, end - 1));
         d.prev = Some((start_op, a));
+        i += 1;
+        i += sink.bulk(&mut d, n - i)?;
     }
     d.finish()
 }
@@ -381,6 +407,202 @@ impl<'a> Decoder<'a> {
         Ok(counter)
     }
 
+    /// Reads, in bulk, changes that continue `block` with one op each, for as long as every
+    /// change column repeats what such a change has (by the block's actor, the next seq, one
+    /// dependency on the change before, no gap in counters, the same time, no message or
+    /// groups): at most `left` of them. Returns how many it read.
+    fn bulk(&mut self, block: &mut ChangeBlock, left: u64) -> Result<u64, DecodeError> {
+        fn run<T: PartialEq>(r: Option<(Option<T>, u64)>, want: T) -> Option<u64> {
+            r.filter(|(v, _)| *v == Some(want)).map(|(_, n)| n)
+        }
+        let c = &block.change;
+        let Some(&(a, last)) = self.ends.last() else {
+            return Ok(0);
+        };
+        if left == 0 || c.message.is_some() || !c.groups.is_empty() {
+            return Ok(0);
+        }
+        let runs = [
+            run(self.change_actor.repeat(), a as u64),
+            run(self.change_seq.repeat(), 1),
+            run(self.change_deps.repeat(), 1),
+            run(self.dep_ref.repeat(), 1),
+            run(self.change_start.repeat(), 0),
+            self.change_time.repeat().filter(|r| r.0 == 0).map(|r| r.1),
+            self.change_message
+                .repeat()
+                .filter(|r| r.0.is_none())
+                .map(|r| r.1),
+            run(self.change_ops.repeat(), 1),
+            run(self.change_groups.repeat(), 0),
+        ];
+        let Some(k) = runs.into_iter().try_fold(left, |k, n| n.map(|n| k.min(n))) else {
+            return Ok(0);
+        };
+        self.change_actor.skip(k);
+        self.change_seq.skip(k);
+        self.change_deps.skip(k);
+        self.dep_ref.skip(k);
+        self.change_start.skip(k);
+        self.change_time.skip(k);
+        self.change_message.skip(k);
+        self.change_ops.skip(k);
+        self.change_groups.skip(k);
+        self.seqs[a] = self.seqs[a].wrapping_add(k);
+
+        let actor = self.actors[a];
+        let mut counter = last.wrapping_add(1);
+        let mut done = 0;
+        while done < k {
+            let i = self.ends.len();
+            let ops = &mut block.change.ops;
+            let (m, len) = match self.bulk_ops(ops, counter, k - done)? {
+                0 => (1, self.op(i, actor, counter, ops, true)?),
+                m => (m, 1),
+            };
+            let Some(end) = len.checked_mul(m).and_then(|n| counter.checked_add(n)) else {
+                return Err(DecodeError {
+                    offset: self.change_ops.offset(),
+                    kind: DecodeErrorKind::CounterOverflow { change: i },
+                });
+            };
+            if len == 0 && self.document && done + 1 < k {
+                // The next change would start where this one does.
+                return Err(DecodeError {
+                    offset: self.change_start.offset(),
+                    kind: DecodeErrorKind::ChangeOrder { change: i + 1 },
+                });
+            }
+            self.ends
+                .extend((1..=m).map(|j| (a, (counter + j * len).wrapping_sub(1))));
+            block.push_lens(len, m);
+            self.prev = Some((end - len, a));
+            counter = end;
+            done += m;
+        }
+        Ok(k)
+    }
+
+    /// Reads in bulk the ops, one per change of the block `ops` holds, that continue the
+    /// block's last op (typing on, deleting forward, backspacing) while every op column
+    /// repeats; at most `max` of them, whose first id is `counter`. Returns how many it read.
+    fn bulk_ops(&mut self, ops: &mut [Op], counter: u64, max: u64) -> Result<u64, DecodeError> {
+        // An empty op uses no id: nothing continues it.
+        let Some(last) = ops.last_mut().filter(|op| op.len() > 0) else {
+            return Ok(0);
+        };
+        let actors = self.actors;
+        let is = |i: Option<u64>, actor: ActorId| {
+            i.and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| actors.get(i))
+                == Some(&actor)
+        };
+        // Rows of the same object as the last op.
+        let same_obj = match last.obj {
+            ObjId::Root => self
+                .obj_actor
+                .repeat()
+                .filter(|r| r.0.is_none())
+                .map(|r| r.1),
+            ObjId::Op(id) => {
+                let at = self.obj_counter.last() == id.counter();
+                let a = self.obj_actor.repeat().filter(|r| is(r.0, id.actor()));
+                let c = self.obj_counter.repeat().filter(|r| r.0 == 0 && at);
+                a.zip(c).map(|(a, c)| a.1.min(c.1))
+            }
+        };
+        let Some(mut m) = same_obj.map(|n| n.min(max)) else {
+            return Ok(0);
+        };
+        let Some((Some(tag), n)) = self.action.repeat() else {
+            return Ok(0);
+        };
+        m = m.min(n);
+        match (&mut last.action, tag) {
+            (
+                Action::Insert {
+                    right,
+                    values: InsertValues::Text { text, chars },
+                    ..
+                },
+                action::INSERT_TEXT,
+            ) => {
+                let typing = self.left_is_prev.repeat().filter(|r| r.0).map(|r| r.1);
+                let right_n = match right {
+                    None => self
+                        .right_actor
+                        .repeat()
+                        .filter(|r| r.0.is_none())
+                        .map(|r| r.1),
+                    Some(r) => {
+                        let at = self.right_counter.last() == r.counter();
+                        let a = self.right_actor.repeat().filter(|x| is(x.0, r.actor()));
+                        let c = self.right_counter.repeat().filter(|x| x.0 == 0 && at);
+                        a.zip(c).map(|(a, c)| a.1.min(c.1))
+                    }
+                };
+                let ones = self
+                    .insert_len
+                    .repeat()
+                    .filter(|r| r.0 == Some(1))
+                    .map(|r| r.1);
+                let (Some(t), Some(r), Some(o)) = (typing, right_n, ones) else {
+                    return Ok(0);
+                };
+                m = m.min(t).min(r).min(o);
+                text.push_str(self.text.chars(m)?);
+                *chars += m;
+                self.left_is_prev.skip(m);
+                self.right_actor.skip(m);
+                if right.is_some() {
+                    self.right_counter.skip(m);
+                }
+                self.insert_len.skip(m);
+            }
+            (
+                Action::DeleteSpan {
+                    first,
+                    len,
+                    backward,
+                },
+                action::DELETE_SPAN,
+            ) => {
+                let at = self.del_counter.last();
+                let actor = self.del_actor.repeat().filter(|r| is(r.0, first.actor()));
+                let ones = self.del_len.repeat().filter(|r| r.0 == Some(1));
+                let (Some(actor), Some(ones), Some((step, n))) =
+                    (actor, ones, self.del_counter.repeat())
+                else {
+                    return Ok(0);
+                };
+                let f = first.counter();
+                // The targets go on from the last one read, without reaching 0 or overflowing.
+                let room = match step {
+                    1 if !*backward && f.checked_add(*len - 1) == Some(at) => u64::MAX - at,
+                    -1 if (*backward || *len == 1) && f.checked_sub(*len - 1) == Some(at) => at - 1,
+                    _ => return Ok(0),
+                };
+                m = m.min(actor.1).min(ones.1).min(n).min(room);
+                if m == 0 {
+                    return Ok(0);
+                }
+                *backward = step == -1;
+                *len += m;
+                self.del_actor.skip(m);
+                self.del_counter.skip(m);
+                self.del_len.skip(m);
+            }
+            _ => return Ok(0),
+        }
+        debug_assert!(counter > 0);
+        self.obj_actor.skip(m);
+        if last.obj != ObjId::Root {
+            self.obj_counter.skip(m);
+        }
+        self.action.skip(m);
+        Ok(m)
+    }
+
     /// Reads the groups of the change `head` describes, whose ops end before `end`.
     fn groups(&mut self, head: &Head<'_>, end: u64) -> Result<Vec<Group>, DecodeError> {
         let (i, n, start) = (head.i, head.groups, head.start_op);
@@ -495,7 +717,12 @@ impl<'a> Decoder<'a> {
                 let n = self.insert_len.value()?;
                 let prev = counter.checked_sub(1).map(|c| OpId::new(c, actor));
                 let last = out.last_mut().filter(|last| {
-                    merge && n > 0 && last.obj == obj && left.is_some() && left == prev
+                    merge
+                        && n > 0
+                        && last.len() > 0
+                        && last.obj == obj
+                        && left.is_some()
+                        && left == prev
                 });
                 if let Some(Op {
                     action:
@@ -557,7 +784,7 @@ impl<'a> Decoder<'a> {
                     ..
                 }) = out
                     .last_mut()
-                    .filter(|last| merge && len > 0 && last.obj == obj)
+                    .filter(|last| merge && len > 0 && last.len() > 0 && last.obj == obj)
                 {
                     let same = f.actor() == first.actor();
                     let forward =

@@ -70,6 +70,21 @@ impl<'a> BoolDecoder<'a> {
         Ok(self.value)
     }
 
+    /// The value of the run being read and how many rows it has left (none between runs: no
+    /// run is started here).
+    #[inline]
+    pub(crate) fn repeat(&self) -> Option<(bool, u64)> {
+        (self.left > 0).then_some((self.value, self.left))
+    }
+
+    /// Skips `k` rows of the run being read, which [`BoolDecoder::repeat`] said has at least
+    /// `k` left.
+    #[inline]
+    pub(crate) fn skip(&mut self, k: u64) {
+        debug_assert!(k <= self.left);
+        self.left -= k;
+    }
+
     fn next_run(&mut self) -> Result<(), DecodeError> {
         if self.c.is_empty() {
             return Err(self.c.error(DecodeErrorKind::ColumnTooShort {

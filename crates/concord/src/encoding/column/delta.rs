@@ -69,6 +69,30 @@ impl<'a> DeltaDecoder<'a> {
         Ok(self.last)
     }
 
+    /// The last row read (0 before any).
+    pub(crate) fn last(&self) -> u64 {
+        self.last
+    }
+
+    /// If the column goes on by a constant step for a while: the step and how many rows take
+    /// it (see [`RleDecoder::repeat`]).
+    #[inline]
+    pub(crate) fn repeat(&self) -> Option<(i64, u64)> {
+        match self.rle.repeat()? {
+            (Some(d), n) => Some((d, n)),
+            (None, _) => None,
+        }
+    }
+
+    /// Skips `k` rows of the constant step [`DeltaDecoder::repeat`] gave.
+    #[inline]
+    pub(crate) fn skip(&mut self, k: u64) {
+        if let Some((d, _)) = self.repeat() {
+            self.last = self.last.wrapping_add((d as u64).wrapping_mul(k));
+        }
+        self.rle.skip(k);
+    }
+
     /// The next row, as a signed number.
     ///
     /// # Errors

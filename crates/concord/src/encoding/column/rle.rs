@@ -214,6 +214,33 @@ impl<'a, T: Unpack<'a>> RleDecoder<'a, T> {
         }
     }
 
+    /// The run being read, if it repeats one row (a value, or a null): that row and how many
+    /// times it is left. `None` in a literal run, or between runs (no run is started here, so
+    /// this never reads the column).
+    #[inline]
+    pub(crate) fn repeat(&self) -> Option<(Option<T>, u64)> {
+        match self.run {
+            Run::Repeat(v, n) => Some((Some(v), n)),
+            Run::Nulls(n) => Some((None, n)),
+            _ => None,
+        }
+    }
+
+    /// Skips `k` rows of the run being read, which [`RleDecoder::repeat`] said repeats at
+    /// least `k` times.
+    #[inline]
+    pub(crate) fn skip(&mut self, k: u64) {
+        if let Run::Repeat(_, n) | Run::Nulls(n) = &mut self.run {
+            debug_assert!(k <= *n);
+            *n -= k;
+            if *n == 0 {
+                self.run = Run::None;
+            }
+        } else {
+            debug_assert_eq!(k, 0, "skipping rows outside a repeat run");
+        }
+    }
+
     /// The next row, which must not be null.
     ///
     /// # Errors
