@@ -36,21 +36,6 @@ impl ChangeBlock {
         self.lens.iter().map(|&(_, n)| n).sum()
     }
 
-    /// The seq of the change that holds the op with counter `counter`.
-    pub(crate) fn seq_of(&self, counter: u64) -> u64 {
-        let mut start = self.change.start_op;
-        let mut seq = self.change.seq;
-        for &(len, n) in &self.lens {
-            let end = start + len * n;
-            if counter < end {
-                return seq + (counter.saturating_sub(start)) / len.max(1);
-            }
-            start = end;
-            seq += n;
-        }
-        seq.saturating_sub(1)
-    }
-
     /// Appends a change `len` op ids long whose ops are already in `self.change.ops`.
     pub(crate) fn push_len(&mut self, len: u64) {
         self.push_lens(len, 1);
@@ -202,5 +187,34 @@ fn split_op(op: Op, at: u64, end: u64, actor: ActorId) -> (Op, Option<Op>) {
             (head, Some(tail))
         }
         action => (Op { obj, action }, None),
+    }
+}
+
+/// The seq of the change that holds the op with counter `counter`, in a block whose first
+/// change has `seq` and `start_op` and whose changes have the lengths `lens` (as
+/// [`ChangeBlock::lens`]).
+pub(crate) fn seq_in_block(seq: u64, start_op: u64, lens: &[(u64, u64)], counter: u64) -> u64 {
+    let (mut start, mut seq) = (start_op, seq);
+    for &(len, n) in lens {
+        let end = start + len * n;
+        if counter < end {
+            return seq + counter.saturating_sub(start) / len.max(1);
+        }
+        start = end;
+        seq += n;
+    }
+    seq.saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seq_in_block;
+
+    #[test]
+    fn the_change_holding_an_op() {
+        // Three changes of one op from counter 10 (seqs 5, 6, 7), then two of two ops.
+        let lens = [(1, 3), (2, 2)];
+        let seqs: Vec<u64> = (10..17).map(|c| seq_in_block(5, 10, &lens, c)).collect();
+        assert_eq!(seqs, [5, 6, 7, 8, 8, 9, 9]);
     }
 }

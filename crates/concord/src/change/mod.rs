@@ -13,7 +13,7 @@
 mod block;
 mod op;
 
-pub(crate) use block::ChangeBlock;
+pub(crate) use block::{seq_in_block, ChangeBlock};
 pub(crate) use op::{Action, InsertValues, Key, NewValue, Op};
 
 use std::ops::Range;

@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
-use crate::change::{Action, Change, ChangeBlock, ChangeMeta, InsertValues, Key, NewValue, Op};
+use crate::change::{
+    seq_in_block, Action, Change, ChangeBlock, ChangeMeta, InsertValues, Key, NewValue, Op,
+};
 use crate::error::{Expected, InvalidChange};
 use crate::ids::Id;
 use crate::register::{RegisterError, Stored};
@@ -100,17 +102,18 @@ impl Doc {
         let change = &block.change;
         let actor = self.history.intern(change.actor);
         let mut counter = change.start_op;
-        for op in &change.ops {
+        let ChangeBlock { change, lens } = block;
+        for op in change.ops {
             let id = Id::new(actor, counter);
+            let len = op.len();
             let record = self.apply_op(id, op, undo).map_err(|reason| ApplyError {
                 actor: change.actor,
-                seq: block.seq_of(counter),
+                seq: seq_in_block(change.seq, change.start_op, &lens, counter),
                 reason,
             })?;
             self.history.log.push(record);
-            counter += op.len();
+            counter += len;
         }
-        let ChangeBlock { change, lens } = block;
         let meta = ChangeMeta {
             actor: change.actor,
             seq: change.seq,
@@ -166,15 +169,16 @@ impl Doc {
     fn apply_change(&mut self, change: Change, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
         let actor = self.history.intern(change.actor);
         let mut counter = change.start_op;
-        for op in &change.ops {
+        for op in change.ops {
             let id = Id::new(actor, counter);
+            let len = op.len();
             let record = self.apply_op(id, op, undo).map_err(|reason| ApplyError {
                 actor: change.actor,
                 seq: change.seq,
                 reason,
             })?;
             self.history.log.push(record);
-            counter += op.len();
+            counter += len;
         }
         let meta = ChangeMeta {
             actor: change.actor,
@@ -190,7 +194,7 @@ impl Doc {
     }
 
     /// Applies one op and returns its record for the op log.
-    fn apply_op(&mut self, id: Id, op: &Op, undo: &mut Vec<Undo>) -> Result<Record, InvalidChange> {
+    fn apply_op(&mut self, id: Id, op: Op, undo: &mut Vec<Undo>) -> Result<Record, InvalidChange> {
         let op_id = self.history.export(id);
         if op.len() == 0 {
             return Err(InvalidChange::EmptyOp(op_id));
@@ -200,7 +204,9 @@ impl Doc {
         let typ = self.objects.get(obj).map(ObjData::obj_type);
         let typ = typ.ok_or(ctx.unknown_object())?;
         let history = &self.history;
-        match &op.action {
+        let len = op.len();
+        let action = op.action;
+        match &action {
             Action::Put { key, pred, .. }
             | Action::Delete { key, pred }
             | Action::Increment { key, pred, .. } => {
@@ -209,13 +215,13 @@ impl Doc {
                     .iter()
                     .map(|&p| self.history.import(p).ok_or(ctx.unknown_pred(p)))
                     .collect::<Result<Vec<Id>, _>>()?;
-                if pred.is_empty() && !matches!(op.action, Action::Put { .. }) {
+                if pred.is_empty() && !matches!(action, Action::Put { .. }) {
                     // A delete or increment of nothing would leave no trace in the state.
                     return Err(InvalidChange::EmptyOp(op_id));
                 }
-                let result = match &op.action {
+                let result = match &action {
                     Action::Put { .. } | Action::Delete { .. } => {
-                        let value = match &op.action {
+                        let value = match &action {
                             Action::Put { value, .. } => Some(stored(value)),
                             _ => None,
                         };
@@ -235,7 +241,7 @@ impl Doc {
                 };
                 result.map_err(|r| ctx.refused(r, history))?;
                 let pred = pred.into_iter().collect();
-                let action = match &op.action {
+                let action = match &action {
                     Action::Put { value, .. } => LogAction::Put {
                         key,
                         value: value.clone(),
@@ -247,13 +253,32 @@ impl Doc {
                 };
                 Ok(record(id, obj, 1, action))
             }
+            _ => self.apply_seq_op(id, &ctx, obj, typ, len, action, undo),
+        }
+    }
+
+    /// Applies an insert or a span delete (see [`Doc::apply_op`]).
+    #[allow(clippy::too_many_arguments)]
+    fn apply_seq_op(
+        &mut self,
+        id: Id,
+        ctx: &OpContext,
+        obj: Id,
+        typ: ObjType,
+        len: u64,
+        action: Action,
+        undo: &mut Vec<Undo>,
+    ) -> Result<Record, InvalidChange> {
+        let op_id = ctx.op_id;
+        let history = &self.history;
+        match action {
             Action::Insert {
                 left,
                 right,
                 values,
             } => {
-                let left = self.elem(&ctx, obj, *left)?;
-                let right = self.elem(&ctx, obj, *right)?;
+                let left = self.elem(ctx, obj, left)?;
+                let right = self.elem(ctx, obj, right)?;
                 let place = Place::Between(left, right);
                 let cmp = |a, b| history.cmp_actors(a, b);
                 let action = match (typ, values) {
@@ -264,32 +289,28 @@ impl Doc {
                         LogAction::InsertList {
                             left,
                             right,
-                            values: values.clone(),
+                            values,
                         }
                     }
                     (ObjType::Text, InsertValues::Text { text, chars }) => {
                         let content = TextContent::from(text.as_str());
                         let actual = crate::seq::Content::len(&content) as u64;
-                        if actual != *chars {
+                        if actual != chars {
                             return Err(InvalidChange::TextLength {
                                 op: op_id,
-                                declared: *chars,
+                                declared: chars,
                                 actual,
                             });
                         }
                         self.objects.insert_text(obj, id, place, content, cmp, undo);
-                        LogAction::InsertText {
-                            left,
-                            right,
-                            text: text.clone(),
-                        }
+                        LogAction::InsertText { left, right, text }
                     }
                     (found, InsertValues::List(_)) => return Err(ctx.wrong(Expected::List, found)),
                     (found, InsertValues::Text { .. }) => {
                         return Err(ctx.wrong(Expected::Text, found))
                     }
                 };
-                Ok(record(id, obj, op.len(), action))
+                Ok(record(id, obj, len, action))
             }
             Action::DeleteSpan {
                 first,
@@ -299,10 +320,7 @@ impl Doc {
                 let Some(ObjData::Text(text)) = self.objects.get(obj) else {
                     return Err(ctx.wrong(Expected::Text, typ));
                 };
-                let target = self
-                    .history
-                    .import(*first)
-                    .ok_or(ctx.unknown_elem(*first))?;
+                let target = self.history.import(first).ok_or(ctx.unknown_elem(first))?;
                 // The span's elements in id order: a backward span ends at `first`.
                 let low = match backward {
                     false => Some(target),
@@ -311,10 +329,10 @@ impl Doc {
                         .filter(|&c| c > 0)
                         .map(|c| Id::new(target.actor, c)),
                 };
-                let low = low.ok_or(ctx.unknown_elem(*first))?;
+                let low = low.ok_or(ctx.unknown_elem(first))?;
                 // Every element of the span must exist; collect the visible parts on the way.
                 let mut visible: Vec<(Id, usize)> = Vec::new();
-                for k in 0..*len {
+                for k in 0..len {
                     let e = low.add(k);
                     let (_, is_visible) = text
                         .position(e)
@@ -329,10 +347,11 @@ impl Doc {
                 self.objects.delete_text(obj, visible, undo);
                 let action = LogAction::DeleteSpan {
                     target,
-                    backward: *backward && *len > 1,
+                    backward: backward && len > 1,
                 };
-                Ok(record(id, obj, *len, action))
+                Ok(record(id, obj, len, action))
             }
+            _ => unreachable!("apply_op applies the register ops"),
         }
     }
 
