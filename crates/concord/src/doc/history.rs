@@ -145,6 +145,7 @@ pub(crate) struct Mark {
     actors: usize,
     heads: Vec<OpId>,
     max_op: u64,
+    count: usize,
     last_runs: Vec<Option<RunMark>>,
     log: Vec<ActorMark>,
 }
@@ -164,6 +165,8 @@ pub(crate) struct History {
     heads: Vec<OpId>,
     /// The largest op counter seen.
     max_op: u64,
+    /// How many changes the runs hold.
+    count: usize,
     /// Changes that wait for dependencies.
     pub(crate) queue: Vec<Change>,
 }
@@ -309,7 +312,7 @@ impl History {
 
     /// How many changes are applied.
     pub(crate) fn change_count(&self) -> usize {
-        self.runs.iter().map(|r| r.count as usize).sum()
+        self.count
     }
 
     /// Every applied change, each after its dependencies.
@@ -391,6 +394,7 @@ impl History {
             first: 0,
             start: meta.start_op,
         });
+        self.count += 1;
         self.by_actor[actor.index()].push(self.runs.len());
         self.runs.push(ChangeRun {
             actor,
@@ -424,6 +428,7 @@ impl History {
         let prev = OpId::new(run.end_op - 1, actor_id);
         for (len, n) in rest.filter(|&(_, n)| n > 0) {
             run.push_lens(len, n);
+            self.count += n as usize;
         }
         let last = OpId::new(run.end_op - 1, actor_id);
         if last != prev {
@@ -487,6 +492,7 @@ impl History {
             return false;
         }
         run.push_len(len);
+        self.count += 1;
         let last = OpId::new(start_op + len - 1, actor_id);
         match self.heads.iter_mut().find(|h| **h == prev) {
             Some(h) => *h = last,
@@ -528,6 +534,7 @@ impl History {
             actors: self.actors.len(),
             heads: self.heads.clone(),
             max_op: self.max_op,
+            count: self.count,
             last_runs,
             log,
         }
@@ -557,6 +564,7 @@ impl History {
         self.log.truncate_actors(mark.actors);
         self.heads = mark.heads;
         self.max_op = mark.max_op;
+        self.count = mark.count;
     }
 
     /// The version made of `heads` and their causal past.
