@@ -124,13 +124,22 @@ pub enum DecodeErrorKind {
         /// The column.
         column: &'static str,
     },
-    /// A compressed column that is not a deflate stream of its declared length.
-    #[error("compressed column {column} does not inflate to its declared {length} bytes")]
+    /// A compressed column that is not a stream of its method that decompresses to its
+    /// declared length.
+    #[error("compressed column {column} does not decompress to its declared {length} bytes")]
     BadCompression {
         /// The column.
         column: &'static str,
         /// The length it declares.
         length: u64,
+    },
+    /// A column stored with a compression method the format does not have.
+    #[error("column {column} names compression method {method}, which does not exist")]
+    UnknownCompression {
+        /// The column.
+        column: &'static str,
+        /// The method's number.
+        method: u8,
     },
     /// A change with no ops (every change has at least one).
     #[error("change {change} has no ops")]

@@ -20,8 +20,12 @@ use super::leb128;
 /// mangling and misplaced chunks are caught), then "CND".
 pub(crate) const MAGIC: [u8; 4] = [0x89, b'C', b'N', b'D'];
 
-/// The format version this build writes and reads.
-pub(crate) const VERSION: u64 = 1;
+/// The format version this build writes.
+pub(crate) const VERSION: u64 = 2;
+
+/// The oldest format version this build reads. Version 1 differs from version 2 only in how a
+/// compressed column is stored (deflate was its only method).
+pub(crate) const OLDEST: u64 = 1;
 
 /// A chunk type bit: set on chunks a reader may skip if it does not know them.
 const ANCILLARY: u8 = 0x40;
@@ -47,6 +51,8 @@ impl ChunkType {
 /// A chunk whose checksum holds.
 pub(crate) struct Chunk<'a> {
     pub(crate) typ: ChunkType,
+    /// The format version of the segment the chunk is in.
+    pub(crate) version: u64,
     /// The offset in the input of the chunk's type byte.
     pub(crate) offset: usize,
     pub(crate) payload: Cursor<'a>,
@@ -83,9 +89,10 @@ fn checksum(typ: u8, payload: &[u8]) -> u32 {
 pub(crate) fn chunks(input: &[u8]) -> Result<Vec<Chunk<'_>>, DecodeError> {
     let mut c = Cursor::new(input, 0);
     let mut chunks = Vec::new();
+    let mut version = VERSION;
     while !c.is_empty() {
         if c.offset() == 0 || c.rest()[0] == MAGIC[0] {
-            read_header(&mut c)?;
+            version = read_header(&mut c)?;
             continue;
         }
         let offset = c.offset();
@@ -113,6 +120,7 @@ pub(crate) fn chunks(input: &[u8]) -> Result<Vec<Chunk<'_>>, DecodeError> {
         };
         chunks.push(Chunk {
             typ,
+            version,
             offset,
             payload,
         });
@@ -146,7 +154,8 @@ pub(crate) fn reseal(input: &[u8]) -> Vec<u8> {
     out
 }
 
-fn read_header(c: &mut Cursor<'_>) -> Result<(), DecodeError> {
+/// Reads a header; returns its version.
+fn read_header(c: &mut Cursor<'_>) -> Result<u64, DecodeError> {
     let offset = c.offset();
     let bad_magic = DecodeError {
         offset,
@@ -166,13 +175,13 @@ fn read_header(c: &mut Cursor<'_>) -> Result<(), DecodeError> {
     c.array::<4>()?;
     let at = c.offset();
     let version = c.uleb()?;
-    if version != VERSION {
+    if !(OLDEST..=VERSION).contains(&version) {
         return Err(DecodeError {
             offset: at,
             kind: DecodeErrorKind::UnsupportedVersion(version),
         });
     }
-    Ok(())
+    Ok(version)
 }
 
 #[cfg(test)]
@@ -236,8 +245,10 @@ mod tests {
     fn what_cannot_be_read_is_refused() {
         let mut bytes = file(&[(0x03, b"future")]);
         assert_eq!(kinds(&bytes), Err(DecodeErrorKind::UnknownChunkType(3)));
-        bytes[4] = 2;
-        assert_eq!(kinds(&bytes), Err(DecodeErrorKind::UnsupportedVersion(2)));
+        bytes[4] = 3;
+        assert_eq!(kinds(&bytes), Err(DecodeErrorKind::UnsupportedVersion(3)));
+        bytes[4] = 0;
+        assert_eq!(kinds(&bytes), Err(DecodeErrorKind::UnsupportedVersion(0)));
 
         let mut bytes = file(&[(0x02, b"payload")]);
         let last = bytes.len() - 1;

@@ -11,7 +11,8 @@
 //! what is left (the text, the places where the cursor jumped) is what a person actually did.
 //! Each column uses the codec that fits its regularity ([`column`]): run-length for repeated
 //! values, deltas for counters, run lengths for flags, raw bytes for text; and large columns
-//! are deflated when that makes them smaller, which mostly compresses the text.
+//! are compressed (deflate, or Brotli with its long window) when that makes them smaller, which
+//! mostly compresses the text.
 //!
 //! **Chunks, because files grow by appending.** A file is a header and a list of chunks, each
 //! with its type, length and checksum ([`frame`]). A document saves as one chunk holding every
@@ -116,12 +117,12 @@ pub(crate) fn decode_blocks(bytes: &[u8]) -> Result<Vec<ChangeBlock>, DecodeErro
 
 fn decode_chunks<T>(
     chunks: Vec<frame::Chunk<'_>>,
-    decode: impl Fn(cursor::Cursor<'_>, bool) -> Result<Vec<T>, DecodeError>,
+    decode: impl Fn(cursor::Cursor<'_>, bool, u64) -> Result<Vec<T>, DecodeError>,
 ) -> Result<Vec<T>, DecodeError> {
     let mut all = Vec::new();
     for chunk in chunks {
         let document = chunk.typ == ChunkType::Document;
-        all.extend(decode(chunk.payload, document)?);
+        all.extend(decode(chunk.payload, document, chunk.version)?);
     }
     Ok(all)
 }

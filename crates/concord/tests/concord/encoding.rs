@@ -494,7 +494,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// A file with one chunk, built by hand from the specification.
 fn handmade(typ: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x89, b'C', b'N', b'D', 1, typ];
+    let mut out = vec![0x89, b'C', b'N', b'D', 2, typ];
     let mut n = payload.len();
     loop {
         let low = (n & 0x7f) as u8;
@@ -526,40 +526,40 @@ fn the_worked_example_of_the_specification() {
     let mut payload = vec![0x01, 0x01];
     payload.extend([0x01; 16]);
     let columns: [&[u8]; 37] = [
-        &[0x04, 0x01, 0x00],
-        &[0x04, 0x01, 0x02],
-        &[0x04, 0x01, 0x00],
+        &[0x08, 0x01, 0x00],
+        &[0x08, 0x01, 0x02],
+        &[0x08, 0x01, 0x00],
         &[0x00],
         &[0x00],
         &[0x00],
-        &[0x04, 0x01, 0x00],
-        &[0x04, 0x01, 0x00],
-        &[0x04, 0x00, 0x01],
-        &[0x04, 0x01, 0x03],
-        &[0x04, 0x01, 0x00],
+        &[0x08, 0x01, 0x00],
+        &[0x08, 0x01, 0x00],
+        &[0x08, 0x00, 0x01],
+        &[0x08, 0x01, 0x03],
+        &[0x08, 0x01, 0x00],
         &[0x00],
         &[0x00],
         &[0x00],
         &[0x00],
-        &[0x08, 0x00, 0x02, 0x01, 0x00],
-        &[0x04, 0x01, 0x04],
-        &[0x08, 0x04, 0x00, 0x01, 0x04],
-        &[0x0a, 0x03, 0x01, 0x6b, 0x01, 0x74],
+        &[0x10, 0x00, 0x02, 0x01, 0x00],
+        &[0x08, 0x01, 0x04],
+        &[0x10, 0x04, 0x00, 0x01, 0x04],
+        &[0x14, 0x03, 0x01, 0x6b, 0x01, 0x74],
         &[0x00],
         &[0x00],
-        &[0x04, 0x04, 0x00],
+        &[0x08, 0x04, 0x00],
         &[0x00],
         &[0x00],
-        &[0x06, 0x03, 0x14, 0x0c],
-        &[0x02, 0x02],
+        &[0x0c, 0x03, 0x14, 0x0c],
+        &[0x04, 0x02],
         &[0x00],
-        &[0x02, 0x01],
-        &[0x04, 0x00, 0x01],
+        &[0x04, 0x01],
+        &[0x08, 0x00, 0x01],
         &[0x00],
-        &[0x04, 0x00, 0x01],
+        &[0x08, 0x00, 0x01],
         &[0x00],
-        &[0x04, 0x01, 0x02],
-        &[0x04, 0x68, 0x69],
+        &[0x08, 0x01, 0x02],
+        &[0x08, 0x68, 0x69],
         &[0x00],
         &[0x00],
         &[0x00],
@@ -567,7 +567,7 @@ fn the_worked_example_of_the_specification() {
     payload.extend(columns.concat());
     let file = handmade(0x01, &payload);
     assert_eq!(file.len(), 112);
-    assert_eq!(&file[6..12], &[0x65, 0x2c, 0x9c, 0x2d, 0x67, 0x01]);
+    assert_eq!(&file[6..12], &[0x65, 0x2c, 0xf0, 0xe0, 0xb7, 0x01]);
     assert!(doc.save() == file);
 }
 
@@ -769,25 +769,63 @@ fn golden_path(name: &str) -> std::path::PathBuf {
     testdata_dir().join("golden").join(name)
 }
 
+/// Where the golden files of each format version are: version 1's at the top of the folder,
+/// each later version's in its own folder.
+const GOLDEN_VERSIONS: [&str; 2] = ["", "v2/"];
+
+/// The folder of the version this build writes.
+const GOLDEN_CURRENT: &str = "v2/";
+
+/// A document with a long text, typed in a few transactions, whose text column is large
+/// enough to be compressed.
+fn golden_long_text() -> (Doc, String) {
+    let mut doc = Doc::with_actor(actor(3));
+    let text = doc
+        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
+        .unwrap();
+    let mut expected = String::new();
+    for i in 0..60 {
+        let line = format!(
+            "line {i}: the quick brown fox jumps over the lazy dog ({})\n",
+            i * i
+        );
+        let at = doc.length(text);
+        doc.transact(|tx| tx.splice_text(text, at, 0, &line))
+            .unwrap();
+        expected.push_str(&line);
+    }
+    (doc, expected)
+}
+
 #[test]
 fn golden_files_still_load() {
-    let read = |name| std::fs::read(golden_path(name)).unwrap();
+    let read = |name: &str| std::fs::read(golden_path(name)).unwrap();
     // What the files must load to, in the rendering of `common::render`.
     let expected = |name| String::from_utf8(read(name)).unwrap();
-    let document = read("document.concord");
-    let incremental = read("incremental.concord");
-    let loaded = Doc::load(&document).unwrap();
-    assert_eq!(render(&loaded), expected("document.expected"));
-    let mut both = document.clone();
-    both.extend_from_slice(&incremental);
-    let loaded = Doc::load(&both).unwrap();
+    for dir in GOLDEN_VERSIONS {
+        let document = read(&format!("{dir}document.concord"));
+        let incremental = read(&format!("{dir}incremental.concord"));
+        let loaded = Doc::load(&document).unwrap();
+        assert_eq!(render(&loaded), expected("document.expected"), "{dir}");
+        let mut both = document.clone();
+        both.extend_from_slice(&incremental);
+        let loaded = Doc::load(&both).unwrap();
+        assert_eq!(render(&loaded), expected("incremental.expected"), "{dir}");
+        let text = ObjId::from(loaded.get(ROOT, "text").unwrap().unwrap().1);
+        assert_eq!(loaded.text(text).unwrap(), "Hello world 😀");
+        assert_eq!(loaded.changes()[1].message(), Some("edits in groups"));
+        assert_eq!(loaded.get_all(ROOT, "str").unwrap().len(), 2);
+    }
+
+    // A file saved by an older build, with an increment appended by a newer one.
+    let mut mixed = read("document.concord");
+    mixed.extend(read("v2/incremental.concord"));
+    let loaded = Doc::load(&mixed).unwrap();
     assert_eq!(render(&loaded), expected("incremental.expected"));
-    let text = ObjId::from(loaded.get(ROOT, "text").unwrap().unwrap().1);
-    assert_eq!(loaded.text(text).unwrap(), "Hello world 😀");
-    assert_eq!(loaded.changes()[1].message(), Some("edits in groups"));
-    assert_eq!(loaded.get_all(ROOT, "str").unwrap().len(), 2);
 
     // Today's encoder still writes exactly these bytes for the same document.
+    let document = read(&format!("{GOLDEN_CURRENT}document.concord"));
+    let incremental = read(&format!("{GOLDEN_CURRENT}incremental.concord"));
     let (mut base, full) = golden_doc();
     assert!(
         base.save() == document,
@@ -796,10 +834,17 @@ fn golden_files_still_load() {
     let mut reloaded = Doc::load(&document).unwrap();
     reloaded.apply_changes(full.changes()).unwrap();
     assert!(reloaded.save_incremental() == incremental);
+
+    // A compressed text column.
+    let long = read("v2/long-text.concord");
+    let (mut doc, expected_text) = golden_long_text();
+    let loaded = Doc::load(&long).unwrap();
+    let text = ObjId::from(loaded.get(ROOT, "text").unwrap().unwrap().1);
+    assert_eq!(loaded.text(text).unwrap(), expected_text);
+    assert_eq!(loaded.changes(), doc.changes());
+    assert!(doc.save() == long, "the encoding of the long text changed");
 }
 
-/// Writes the golden files that do not exist yet; never overwrites one (see
-/// `testdata/golden/README.md`).
 #[test]
 #[ignore = "writes missing golden files"]
 fn write_missing_golden_files() {
@@ -810,17 +855,22 @@ fn write_missing_golden_files() {
     let incremental = loaded.save_incremental();
     let mut both = document.clone();
     both.extend_from_slice(&incremental);
+    let current = |name: &str| format!("{GOLDEN_CURRENT}{name}");
     let files = [
-        ("document.concord", document.clone()),
-        ("incremental.concord", incremental),
-        ("document.expected", render(&base).into_bytes()),
+        (current("document.concord"), document.clone()),
+        (current("incremental.concord"), incremental),
         (
-            "incremental.expected",
+            "v2/long-text.concord".to_owned(),
+            golden_long_text().0.save(),
+        ),
+        ("document.expected".to_owned(), render(&base).into_bytes()),
+        (
+            "incremental.expected".to_owned(),
             render(&Doc::load(&both).unwrap()).into_bytes(),
         ),
     ];
     for (name, bytes) in files {
-        let path = golden_path(name);
+        let path = golden_path(&name);
         if !path.exists() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, bytes).unwrap();

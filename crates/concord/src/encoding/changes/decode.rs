@@ -8,7 +8,7 @@ use crate::change::{
     Action, Change, ChangeBlock, ChangeMeta, Group, InsertValues, Key, NewValue, Op,
 };
 use crate::encoding::column::boolean::BoolDecoder;
-use crate::encoding::column::deflate::{self, Stored};
+use crate::encoding::column::compress::{self, Stored};
 use crate::encoding::column::delta::DeltaDecoder;
 use crate::encoding::column::raw::{RawDecoder, TextDecoder};
 use crate::encoding::column::rle::RleDecoder;
@@ -21,9 +21,13 @@ use crate::{ActorId, ObjId, OpId};
 ///
 /// # Errors
 /// A [`DecodeError`] for anything that is not a valid payload.
-pub(crate) fn decode(c: Cursor<'_>, document: bool) -> Result<Vec<Change>, DecodeError> {
+pub(crate) fn decode(
+    c: Cursor<'_>,
+    document: bool,
+    version: u64,
+) -> Result<Vec<Change>, DecodeError> {
     let mut changes = Vec::new();
-    read(c, document, &mut changes)?;
+    read(c, document, version, &mut changes)?;
     Ok(changes)
 }
 
@@ -38,9 +42,10 @@ pub(crate) fn decode(c: Cursor<'_>, document: bool) -> Result<Vec<Change>, Decod
 pub(crate) fn decode_blocks(
     c: Cursor<'_>,
     document: bool,
+    version: u64,
 ) -> Result<Vec<ChangeBlock>, DecodeError> {
     let mut blocks = Vec::new();
-    read(c, document, &mut blocks)?;
+    read(c, document, version, &mut blocks)?;
     Ok(blocks)
 }
 
@@ -91,14 +96,19 @@ impl Sink for Vec<ChangeBlock> {
     }
 }
 
-/// Reads a payload into `sink`.
-fn read(mut c: Cursor<'_>, document: bool, sink: &mut impl Sink) -> Result<(), DecodeError> {
+/// Reads a payload of the format `version` into `sink`.
+fn read(
+    mut c: Cursor<'_>,
+    document: bool,
+    version: u64,
+    sink: &mut impl Sink,
+) -> Result<(), DecodeError> {
     let budget = c.remaining();
     let n = c.uleb()?;
     let actors = actor_table(&mut c)?;
     let mut stored = Vec::with_capacity(COUNT);
     for col in Col::ALL {
-        stored.push(deflate::read(&mut c, col.name())?);
+        stored.push(compress::read(&mut c, col.name(), version)?);
     }
     if !c.is_empty() {
         return Err(c.error(DecodeErrorKind::TrailingBytes));

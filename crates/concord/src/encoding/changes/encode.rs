@@ -6,7 +6,7 @@ use super::columns::{action, Col, COUNT};
 use super::{start_base, value};
 use crate::change::{Action, Change, InsertValues, Key, Op};
 use crate::encoding::column::boolean::BoolEncoder;
-use crate::encoding::column::deflate;
+use crate::encoding::column::compress;
 use crate::encoding::column::delta::DeltaEncoder;
 use crate::encoding::column::rle::RleEncoder;
 use crate::encoding::leb128;
@@ -72,7 +72,7 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
         out.extend_from_slice(a.as_bytes());
     }
     for column in e.finish() {
-        deflate::write(&mut out, &column);
+        compress::write(&mut out, &column);
     }
     out
 }

@@ -7,6 +7,7 @@ use super::{decode, encode};
 use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
 use crate::encoding::cursor::Cursor;
 use crate::encoding::error::{DecodeError, DecodeErrorKind};
+use crate::encoding::frame::VERSION;
 use crate::{ActorId, ObjId, ObjType, OpId, ScalarValue};
 
 fn actor(b: u8) -> ActorId {
@@ -16,7 +17,7 @@ fn actor(b: u8) -> ActorId {
 fn round_trip(changes: &[Change], document: bool) -> Result<Vec<Change>, DecodeError> {
     let refs: Vec<&Change> = changes.iter().collect();
     let bytes = encode(&refs);
-    decode(Cursor::new(&bytes, 0), document)
+    decode(Cursor::new(&bytes, 0), document, VERSION)
 }
 
 fn kind(changes: &[Change], document: bool) -> DecodeErrorKind {
@@ -207,7 +208,7 @@ fn typing_is_a_flag() {
     let refs: Vec<&Change> = changes.iter().collect();
     let bytes = encode(&refs);
     assert!(bytes.len() < 150, "{} bytes", bytes.len());
-    assert_eq!(decode(Cursor::new(&bytes, 0), false), Ok(changes));
+    assert_eq!(decode(Cursor::new(&bytes, 0), false, VERSION), Ok(changes));
 }
 
 fn op_id() -> impl Strategy<Value = OpId> {
@@ -341,7 +342,7 @@ proptest! {
 
     #[test]
     fn any_bytes_decode_or_fail(bytes: Vec<u8>) {
-        let _ = decode(Cursor::new(&bytes, 0), false);
-        let _ = decode(Cursor::new(&bytes, 0), true);
+        let _ = decode(Cursor::new(&bytes, 0), false, VERSION);
+        let _ = decode(Cursor::new(&bytes, 0), true, VERSION);
     }
 }

@@ -15,8 +15,8 @@
 //! - [`raw`]: bytes and UTF-8 text whose lengths another column gives (inserted text, the
 //!   bytes of values).
 //!
-//! [`deflate`] is how a chunk stores a column: as it is, or deflated when it is large and that
-//! makes it smaller.
+//! [`compress`] is how a chunk stores a column: as it is, or compressed (deflate or Brotli)
+//! when it is large and that makes it smaller.
 //!
 //! Every codec has an encoder that only appends and a decoder that reads one row at a time
 //! from untrusted bytes, so decoding allocates nothing per row: a decoded row is a number or a
@@ -25,7 +25,7 @@
 //! chunk whose columns disagree on their lengths is refused.
 
 pub(crate) mod boolean;
-pub(crate) mod deflate;
+pub(crate) mod compress;
 pub(crate) mod delta;
 pub(crate) mod raw;
 pub(crate) mod rle;

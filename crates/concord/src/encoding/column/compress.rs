@@ -1,0 +1,384 @@
+//! A column as a chunk stores it: its bytes as they are, or compressed when they are large and
+//! compressing makes them smaller.
+//!
+//! Run-length encoding removes repetition *within* a column's rows; what is left in a large
+//! column (the characters of a text, literal runs of positions in an editing trace) still has
+//! the redundancy of natural language, of source code and of editing habits. Two methods are
+//! tried and the smaller result kept: deflate (RFC 1951), and Brotli (RFC 7932), whose window
+//! reaches back megabytes instead of deflate's 32 KiB: the text a person deletes and types
+//! again, or a paragraph moved, is found again however far back it was. Small columns are not
+//! worth the attempt.
+//!
+//! Layout (format version 2): an unsigned LEB128 number `stored_len << 2 | method`, where the
+//! method is 0 (raw), 1 (deflate) or 2 (Brotli); unless raw, an unsigned LEB128
+//! `inflated_len`; then `stored_len` bytes, raw or a compressed stream that decompresses to
+//! exactly `inflated_len` bytes, using all of its bytes. Version 1 had deflate only, as
+//! `stored_len << 1 | deflated`.
+//!
+//! Laws: reading a written column gives back its bytes; the writer compresses exactly when the
+//! column has at least [`MIN_COMPRESS`] bytes and a method makes it smaller (the smaller method,
+//! deflate on a tie), so equal columns give equal bytes with the same implementations; a reader
+//! refuses an inflated length beyond [`MAX_RATIO`] times the stored length before it allocates
+//! anything (a writer does not use a method past that ratio), refuses a Brotli window larger
+//! than the column needs, and never decompresses past the declared length.
+
+use brotli::enc::BrotliEncoderParams;
+use brotli::{BrotliDecompressStream, BrotliResult, BrotliState, HeapAlloc};
+
+use super::Cursor;
+use crate::encoding::error::{DecodeError, DecodeErrorKind};
+use crate::encoding::leb128;
+
+/// Columns shorter than this are stored raw.
+pub(crate) const MIN_COMPRESS: usize = 256;
+
+/// The largest ratio of decompressed to stored size a reader accepts: what deflate can reach
+/// at most (a stream of length-258 matches coded in about two bits each). Brotli can reach
+/// further; a writer then stores the column another way.
+pub(crate) const MAX_RATIO: u64 = 1032;
+
+/// The deflate level: the best ratio; saving is not on a hot path.
+const DEFLATE_LEVEL: u8 = 9;
+
+/// The Brotli quality: 10 of 11, which costs a third of the time of 11 for nearly its ratio.
+const BROTLI_QUALITY: i32 = 10;
+
+/// The Brotli window, as a base-2 logarithm: the smallest that holds the whole column, within
+/// what standard Brotli allows.
+fn brotli_window(len: usize) -> u32 {
+    (usize::BITS - len.saturating_sub(1).leading_zeros()).clamp(MIN_WINDOW, MAX_WINDOW)
+}
+const MIN_WINDOW: u32 = 16;
+const MAX_WINDOW: u32 = 24;
+
+/// How a column is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Method {
+    Raw = 0,
+    Deflate = 1,
+    Brotli = 2,
+}
+
+/// Appends a column's stored form (format version 2).
+pub(crate) fn write(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut best: Option<(Method, Vec<u8>)> = None;
+    if bytes.len() >= MIN_COMPRESS {
+        let candidates = [
+            (
+                Method::Deflate,
+                miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL),
+            ),
+            (Method::Brotli, brotli_compress(bytes)),
+        ];
+        for (method, stored) in candidates {
+            let fits = stored.len() < bytes.len()
+                && bytes.len() as u64 <= (stored.len() as u64).saturating_mul(MAX_RATIO);
+            if fits && best.as_ref().is_none_or(|b| stored.len() < b.1.len()) {
+                best = Some((method, stored));
+            }
+        }
+    }
+    match best {
+        Some((method, stored)) => {
+            leb128::write_u64(out, (stored.len() as u64) << 2 | method as u64);
+            leb128::write_u64(out, bytes.len() as u64);
+            out.extend_from_slice(&stored);
+        }
+        None => {
+            leb128::write_u64(out, (bytes.len() as u64) << 2 | Method::Raw as u64);
+            out.extend_from_slice(bytes);
+        }
+    }
+}
+
+fn brotli_compress(bytes: &[u8]) -> Vec<u8> {
+    let params = BrotliEncoderParams {
+        quality: BROTLI_QUALITY,
+        lgwin: brotli_window(bytes.len()) as i32,
+        size_hint: bytes.len(),
+        ..BrotliEncoderParams::default()
+    };
+    let mut out = Vec::new();
+    let mut input = bytes;
+    match brotli::BrotliCompress(&mut input, &mut out, &params) {
+        Ok(_) => out,
+        // Writing to memory cannot fail; were it to, the column would be stored another way.
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A column read from a chunk: its bytes in the input, or decompressed from there.
+pub(crate) enum Stored<'a> {
+    Raw(Cursor<'a>),
+    Inflated { bytes: Vec<u8>, offset: usize },
+}
+
+impl Stored<'_> {
+    /// A cursor over the column's bytes.
+    pub(crate) fn cursor(&self) -> Cursor<'_> {
+        match self {
+            Stored::Raw(c) => c.clone(),
+            Stored::Inflated { bytes, offset } => Cursor::inflated(bytes, *offset),
+        }
+    }
+}
+
+/// Reads a column's stored form in a chunk of format `version`, decompressing it if it is
+/// compressed.
+///
+/// # Errors
+/// A length beyond the input, an unknown method, an inflated length past [`MAX_RATIO`], or a
+/// stream that is invalid, does not decompress to exactly its declared length, or has bytes
+/// left after its end.
+pub(crate) fn read<'a>(
+    c: &mut Cursor<'a>,
+    column: &'static str,
+    version: u64,
+) -> Result<Stored<'a>, DecodeError> {
+    let at = c.offset();
+    let header = c.uleb()?;
+    let (stored_len, method) = if version == 1 {
+        (header >> 1, (header & 1) as u8)
+    } else {
+        (header >> 2, (header & 3) as u8)
+    };
+    let method = match method {
+        0 => return c.split(stored_len).map(Stored::Raw),
+        1 => Method::Deflate,
+        2 => Method::Brotli,
+        m => {
+            return Err(DecodeError {
+                offset: at,
+                kind: DecodeErrorKind::UnknownCompression { column, method: m },
+            })
+        }
+    };
+    let at = c.offset();
+    let inflated_len = c.uleb()?;
+    let stored = c.split(stored_len)?;
+    let offset = stored.offset();
+    let bad = DecodeError {
+        offset: at,
+        kind: DecodeErrorKind::BadCompression {
+            column,
+            length: inflated_len,
+        },
+    };
+    let limit = match usize::try_from(inflated_len) {
+        Ok(n) if inflated_len <= stored_len.saturating_mul(MAX_RATIO) => n,
+        _ => return Err(bad),
+    };
+    let bytes = match method {
+        Method::Deflate => {
+            miniz_oxide::inflate::decompress_to_vec_with_limit(stored.rest(), limit).ok()
+        }
+        _ => brotli_decompress(stored.rest(), limit),
+    };
+    match bytes {
+        Some(bytes) if bytes.len() == limit => Ok(Stored::Inflated { bytes, offset }),
+        _ => Err(bad),
+    }
+}
+
+/// The `len` bytes a standard Brotli stream decompresses to, if it is valid, uses all of
+/// `stream`, gives exactly `len` bytes and declares no larger window than that needs.
+fn brotli_decompress(stream: &[u8], len: usize) -> Option<Vec<u8>> {
+    if stream_window(stream)? > brotli_window(len) {
+        return None;
+    }
+    let mut state = BrotliState::new_strict(
+        HeapAlloc::<u8>::default(),
+        HeapAlloc::<u32>::default(),
+        HeapAlloc::default(),
+    );
+    let mut out = vec![0; len];
+    let (mut available_in, mut input_offset) = (stream.len(), 0);
+    let (mut available_out, mut output_offset, mut total) = (len, 0, 0);
+    let result = BrotliDecompressStream(
+        &mut available_in,
+        &mut input_offset,
+        stream,
+        &mut available_out,
+        &mut output_offset,
+        &mut out,
+        &mut total,
+        &mut state,
+    );
+    let done = matches!(result, BrotliResult::ResultSuccess);
+    (done && available_in == 0 && output_offset == len).then_some(out)
+}
+
+/// The window size (base-2 logarithm) a Brotli stream declares in its first bits (RFC 7932,
+/// section 9.1), if it is a standard one.
+fn stream_window(stream: &[u8]) -> Option<u32> {
+    let first = u32::from(*stream.first()?);
+    if first & 1 == 0 {
+        return Some(16);
+    }
+    let n = (first >> 1) & 7;
+    if n != 0 {
+        return Some(17 + n);
+    }
+    match (first >> 4) & 7 {
+        0 => Some(17),
+        // 1 marks a large-window stream, which standard Brotli does not have.
+        1 => None,
+        m => Some(8 + m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::frame::VERSION;
+    use proptest::prelude::*;
+
+    fn round_trip(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        write(&mut out, bytes);
+        let mut c = Cursor::new(&out, 0);
+        let stored = read(&mut c, "test", VERSION).unwrap();
+        assert!(c.is_empty());
+        let back = stored.cursor().rest().to_vec();
+        back
+    }
+
+    /// The header, inflated length and stream of a written column.
+    fn parts(out: &[u8]) -> (u64, u64, Vec<u8>) {
+        let mut c = Cursor::new(out, 0);
+        let header = c.uleb().unwrap();
+        let len = c.uleb().unwrap();
+        (header, len, c.rest().to_vec())
+    }
+
+    fn column(header: u64, len: u64, stream: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        leb128::write_u64(&mut out, header);
+        leb128::write_u64(&mut out, len);
+        out.extend_from_slice(stream);
+        out
+    }
+
+    #[test]
+    fn large_repetitive_columns_are_compressed() {
+        let text = "the cat sat on the mat. ".repeat(100);
+        let mut out = Vec::new();
+        write(&mut out, text.as_bytes());
+        assert!(out.len() < text.len() / 10);
+        assert_ne!(out[0] & 3, 0);
+        assert_eq!(round_trip(text.as_bytes()), text.as_bytes());
+        let mut small = Vec::new();
+        write(&mut small, b"tiny");
+        assert_eq!(small, [16, b't', b'i', b'n', b'y']);
+    }
+
+    /// Text repeated from further back than deflate's 32 KiB window: Brotli finds it.
+    #[test]
+    fn far_repetition_takes_brotli() {
+        let mut rng = 12345u64;
+        let mut block = Vec::new();
+        for _ in 0..40_000 {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            block.push(b'a' + (rng >> 59) as u8);
+        }
+        let text = [&block[..], &block[..]].concat();
+        let mut out = Vec::new();
+        write(&mut out, &text);
+        assert_eq!(out[0] & 3, Method::Brotli as u8);
+        assert!(out.len() < block.len(), "{} bytes", out.len());
+        assert_eq!(round_trip(&text), text);
+    }
+
+    #[test]
+    fn version_1_columns_still_read() {
+        let text = "the cat sat on the mat. ".repeat(100);
+        let deflated = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
+        let v1 = column(
+            (deflated.len() as u64) << 1 | 1,
+            text.len() as u64,
+            &deflated,
+        );
+        let stored = read(&mut Cursor::new(&v1, 0), "test", 1).unwrap();
+        assert_eq!(stored.cursor().rest(), text.as_bytes());
+        let raw = [4 << 1, b't', b'i', b'n', b'y'];
+        let stored = read(&mut Cursor::new(&raw, 0), "test", 1).unwrap();
+        assert_eq!(stored.cursor().rest(), b"tiny");
+    }
+
+    #[test]
+    fn bad_streams_and_implausible_lengths_are_refused() {
+        let refused = |bytes: &[u8]| read(&mut Cursor::new(bytes, 0), "test", VERSION).err();
+        for text in [
+            vec![b'a'; 10_000],
+            "the cat sat on the mat. ".repeat(100).into(),
+        ] {
+            let mut out = Vec::new();
+            write(&mut out, &text);
+            let (header, len, stream) = parts(&out);
+            // Declare one byte more, or one less, than the stream decompresses to.
+            for wrong in [len + 1, len - 1] {
+                let err = refused(&column(header, wrong, &stream)).unwrap();
+                assert!(matches!(err.kind, DecodeErrorKind::BadCompression { .. }));
+            }
+            // A byte after the end of the stream.
+            let mut longer = stream.clone();
+            longer.push(0);
+            let err = refused(&column(header + 4, len, &longer));
+            assert!(err.is_some(), "a trailing byte is refused");
+        }
+        // A gigabyte from four bytes is refused before decompressing anything.
+        for method in [1, 2] {
+            let err = refused(&column(4 << 2 | method, 1 << 30, &[0; 4])).unwrap();
+            assert!(matches!(err.kind, DecodeErrorKind::BadCompression { .. }));
+        }
+        let err = refused(&[3, 0]).unwrap();
+        assert!(matches!(
+            err.kind,
+            DecodeErrorKind::UnknownCompression { method: 3, .. }
+        ));
+        // A Brotli stream that asks for a 16 MiB window to give 300 bytes.
+        let params = BrotliEncoderParams {
+            lgwin: 24,
+            ..BrotliEncoderParams::default()
+        };
+        let text = vec![b'x'; 300];
+        let mut stream = Vec::new();
+        brotli::BrotliCompress(&mut &text[..], &mut stream, &params).unwrap();
+        assert_eq!(stream_window(&stream), Some(24));
+        let bytes = column((stream.len() as u64) << 2 | 2, 300, &stream);
+        assert!(refused(&bytes).is_some());
+    }
+
+    #[test]
+    fn windows_are_read_from_the_stream_header() {
+        for lgwin in 16..=24 {
+            let params = BrotliEncoderParams {
+                lgwin,
+                ..BrotliEncoderParams::default()
+            };
+            let mut stream = Vec::new();
+            brotli::BrotliCompress(&mut &b"some text"[..], &mut stream, &params).unwrap();
+            assert_eq!(stream_window(&stream), Some(lgwin as u32));
+        }
+        assert_eq!(brotli_window(0), 16);
+        assert_eq!(brotli_window(1 << 20), 20);
+        assert_eq!(brotli_window((1 << 20) + 1), 21);
+        assert_eq!(brotli_window(1 << 30), 24);
+    }
+
+    proptest! {
+        #[test]
+        fn any_column_round_trips(
+            bytes in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), any::<u8>()], 0..2000)
+        ) {
+            prop_assert_eq!(round_trip(&bytes), bytes);
+        }
+
+        #[test]
+        fn any_bytes_read_or_fail(bytes: Vec<u8>, version in 1..=2u64) {
+            let _ = read(&mut Cursor::new(&bytes, 0), "test", version);
+        }
+    }
+}
