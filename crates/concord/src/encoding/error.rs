@@ -200,6 +200,22 @@ pub enum DecodeErrorKind {
     /// A chunk holds bytes after its last column.
     #[error("the chunk has bytes after its last column")]
     TrailingBytes,
+    /// A sync message that continues a session, decoded without the session: only
+    /// [`crate::Doc::receive_sync_bytes`] with the session's [`crate::SyncState`] reads it.
+    #[error("the sync message continues a session and needs that session's state")]
+    NeedsSyncSession,
+    /// Flags a sync message may not have, or that contradict its context.
+    #[error("bad flags {flags:#04x} in the sync message")]
+    BadSyncFlags {
+        /// The flag byte.
+        flags: u8,
+    },
+    /// A sync message introduces an actor its session already has.
+    #[error("the sync message introduces actor {index} twice")]
+    RepeatedActor {
+        /// The index the actor already has in the session.
+        index: u32,
+    },
 }
 
 /// Why [`crate::Doc::load`] or [`crate::Doc::load_incremental`] failed. A failed load makes

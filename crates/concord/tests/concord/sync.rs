@@ -158,6 +158,13 @@ fn messages_round_trip_through_bytes_with_a_small_overhead() {
     let changes = concord::encode_changes(m.changes());
     let overhead = bytes.len() - changes.len();
     let entries = m.heads().len() + m.have().len();
+    println!(
+        "{} {} {} {}",
+        bytes.len(),
+        changes.len(),
+        m.heads().len(),
+        m.have().len()
+    );
     assert!(overhead <= 4 + entries * 20, "{overhead} bytes of overhead");
     println!(
         "sync message: {} bytes for 20 changes encoded in {} bytes ({} bytes overhead)",

@@ -22,6 +22,7 @@ mod value;
 
 pub(crate) use decode::{decode, decode_blocks};
 pub(crate) use encode::encode;
+pub(crate) use value::{read_inline as read_value, write_inline as write_value};
 
 use crate::OpId;
 
@@ -30,7 +31,7 @@ use crate::Change;
 
 /// The first op counter a change with these dependencies can have: one above the largest
 /// dependency (1 with none). A change's `change.start` row is its first op counter minus this.
-fn start_base(deps: &[OpId]) -> u64 {
+pub(crate) fn start_base(deps: &[OpId]) -> u64 {
     deps.iter()
         .map(OpId::counter)
         .max()

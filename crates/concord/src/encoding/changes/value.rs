@@ -7,6 +7,7 @@
 use crate::change::NewValue;
 use crate::encoding::column::raw::RawDecoder;
 use crate::encoding::column::rle::{RleDecoder, RleEncoder};
+use crate::encoding::cursor::Cursor;
 use crate::encoding::error::{DecodeError, DecodeErrorKind};
 use crate::encoding::leb128;
 use crate::{ObjType, ScalarValue};
@@ -27,6 +28,33 @@ const TEXT: u8 = 12;
 
 /// Appends a value to the metadata and byte columns.
 pub(super) fn write(v: &NewValue, meta: &mut RleEncoder<u64>, raw: &mut Vec<u8>) {
+    meta.append(write_bytes(v, raw));
+}
+
+/// Appends a value as one item: its metadata as a uLEB, then its bytes (the form of the
+/// compact changes of sync messages).
+pub(crate) fn write_inline(v: &NewValue, out: &mut Vec<u8>) {
+    let mut raw = Vec::new();
+    let meta = write_bytes(v, &mut raw);
+    leb128::write_u64(out, meta);
+    out.extend_from_slice(&raw);
+}
+
+/// Reads a value that [`write_inline`] wrote.
+///
+/// # Errors
+/// As [`read`].
+pub(crate) fn read_inline(c: &mut Cursor<'_>) -> Result<NewValue, DecodeError> {
+    let meta = c.uleb()?;
+    let offset = c.offset();
+    let mut raw = RawDecoder::new(c.split(meta >> 4)?, "op.value");
+    let value = read_parts(meta, offset, &mut raw)?;
+    raw.finish()?;
+    Ok(value)
+}
+
+/// Appends a value's bytes to `raw` and returns its metadata.
+fn write_bytes(v: &NewValue, raw: &mut Vec<u8>) -> u64 {
     let start = raw.len();
     let tag = match v {
         NewValue::Object(ObjType::Map) => MAP,
@@ -67,7 +95,7 @@ pub(super) fn write(v: &NewValue, meta: &mut RleEncoder<u64>, raw: &mut Vec<u8>)
         },
     };
     let len = (raw.len() - start) as u64;
-    meta.append(len << 4 | u64::from(tag));
+    len << 4 | u64::from(tag)
 }
 
 /// Reads the next value.
@@ -81,6 +109,15 @@ pub(super) fn read<'a>(
     raw: &mut RawDecoder<'a>,
 ) -> Result<NewValue, DecodeError> {
     let m = meta.value()?;
+    read_parts(m, meta.offset(), raw)
+}
+
+/// Reads the value whose metadata is `m` (found at `meta_offset`) and whose bytes `raw` holds.
+fn read_parts(
+    m: u64,
+    meta_offset: usize,
+    raw: &mut RawDecoder<'_>,
+) -> Result<NewValue, DecodeError> {
     let tag = (m & 0xf) as u8;
     let len = m >> 4;
     let bad_length = |offset| DecodeError {
@@ -91,7 +128,7 @@ pub(super) fn read<'a>(
         if len == want {
             Ok(())
         } else {
-            Err(bad_length(meta.offset()))
+            Err(bad_length(meta_offset))
         }
     };
     let scalar = match tag {
@@ -140,7 +177,7 @@ pub(super) fn read<'a>(
         BYTES => ScalarValue::Bytes(raw.bytes(len)?.to_vec()),
         _ => {
             return Err(DecodeError {
-                offset: meta.offset(),
+                offset: meta_offset,
                 kind: DecodeErrorKind::UnknownValueType(tag),
             })
         }
@@ -151,7 +188,6 @@ pub(super) fn read<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encoding::cursor::Cursor;
     use proptest::prelude::*;
 
     fn scalar() -> impl Strategy<Value = ScalarValue> {
