@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use concord::{encode_changes, Doc, DocError, LoadError, ObjId, ObjType, ReadDoc, ROOT};
+use concord::{Doc, DocError, ObjId, ObjType, ReadDoc, SyncError, SyncState, ROOT};
 pub use concord_testkit::trace::{
     load_concurrent, load_sequential, sequential_names, ConcurrentTrace, Patch, SequentialTrace,
 };
@@ -50,8 +50,11 @@ pub struct ReplicaRun {
     pub docs: Vec<Doc>,
     /// The text object they share.
     pub text: ObjId,
-    /// The sum of the sizes of the messages.
+    /// The sum of the sizes of the messages, the opening ones included.
     pub message_bytes: usize,
+    /// How many messages were made: one per transaction and other replica, and the opening
+    /// one of each session.
+    pub messages: usize,
     /// How many messages replicas received before their transactions.
     pub deliveries: usize,
     /// Milliseconds spent making local transactions and their messages.
@@ -65,30 +68,47 @@ fn ms_since(t: Instant) -> f64 {
 }
 
 /// Replays a concurrent trace with one replica per agent, as the peers' harness does: each
-/// transaction's change travels as an encoded message (`encode_changes`), delivered to a
-/// replica, in order, right before the first transaction on it whose causal past holds it. At
-/// the end every replica receives what it still lacks.
+/// replica keeps a sync session ([`SyncState`]) with every other one, opened by one message
+/// each way. After each transaction its author makes the session's next message for every
+/// other replica (`generate_sync_message`: the transaction's change, in the session's compact
+/// form), which is delivered to that replica, in order, right before the first transaction
+/// on it whose causal past holds the transaction. At the end every replica receives what it
+/// still lacks.
 ///
 /// # Errors
-/// A message that does not load (a bug).
-pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, LoadError> {
+/// A message that is refused (a bug).
+pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, SyncError> {
     let n = t.txns.len();
     let agents = t.num_agents.max(1);
     let (setup, text) = text_doc();
     let mut docs: Vec<Doc> = (0..agents).map(|_| setup.fork()).collect();
+    // states[a * agents + x]: replica a's session with replica x.
+    let mut states: Vec<SyncState> = (0..agents * agents).map(|_| SyncState::new()).collect();
     // past[i * agents + x]: how many transactions of agent x are in txn i's causal past.
     let mut past = vec![0u32; n * agents];
     let mut agent_txns: Vec<Vec<usize>> = vec![Vec::new(); agents];
     let mut have = vec![vec![0u32; agents]; agents];
-    let mut messages: Vec<Option<Vec<u8>>> = Vec::with_capacity(n);
+    // messages[i * agents + x]: the message txn i's author made for replica x.
+    let mut messages: Vec<Option<Vec<u8>>> = Vec::with_capacity(n * agents);
     let mut run = ReplicaRun {
         docs: Vec::new(),
         text,
         message_bytes: 0,
+        messages: 0,
         deliveries: 0,
         local_ms: 0.0,
         receive_ms: 0.0,
     };
+    for a in 0..agents {
+        for x in (0..agents).filter(|&x| x != a) {
+            if let Some(m) = docs[a].generate_sync_message(&mut states[a * agents + x]) {
+                let bytes = m.encode();
+                run.message_bytes += bytes.len();
+                run.messages += 1;
+                docs[x].receive_sync_bytes(&mut states[x * agents + a], &bytes)?;
+            }
+        }
+    }
     let mut target = vec![0u32; agents];
     for (i, txn) in t.txns.iter().enumerate() {
         let a = txn.agent;
@@ -101,8 +121,9 @@ pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, LoadError> {
         let r0 = Instant::now();
         for x in 0..agents {
             for k in have[a][x]..target[x] {
-                if let Some(m) = &messages[agent_txns[x][k as usize]] {
-                    docs[a].load_incremental(m)?;
+                let j = agent_txns[x][k as usize];
+                if let Some(m) = &messages[j * agents + a] {
+                    docs[a].receive_sync_bytes(&mut states[a * agents + x], m)?;
                     run.deliveries += 1;
                 }
             }
@@ -112,24 +133,30 @@ pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, LoadError> {
         let l0 = Instant::now();
         let before = docs[a].heads();
         apply_patches(&mut docs[a], text, &txn.patches);
-        let after = docs[a].heads();
-        let message = (after != before).then(|| {
-            let change = docs[a].change(after[0]).expect("the new change");
-            encode_changes(&[change])
-        });
+        let changed = docs[a].heads() != before;
+        for x in 0..agents {
+            let message = (changed && x != a)
+                .then(|| docs[a].generate_sync_message(&mut states[a * agents + x]))
+                .flatten()
+                .map(|m| m.encode());
+            if let Some(m) = &message {
+                run.message_bytes += m.len();
+                run.messages += 1;
+            }
+            messages.push(message);
+        }
         run.local_ms += ms_since(l0);
-        run.message_bytes += message.as_ref().map_or(0, Vec::len);
-        messages.push(message);
         target[a] += 1;
         past[i * agents..(i + 1) * agents].copy_from_slice(&target);
         agent_txns[a].push(i);
         have[a][a] = target[a];
     }
-    for (a, doc) in docs.iter_mut().enumerate() {
+    for a in 0..agents {
         for x in 0..agents {
             for k in have[a][x]..agent_txns[x].len() as u32 {
-                if let Some(m) = &messages[agent_txns[x][k as usize]] {
-                    doc.load_incremental(m)?;
+                let j = agent_txns[x][k as usize];
+                if let Some(m) = &messages[j * agents + a] {
+                    docs[a].receive_sync_bytes(&mut states[a * agents + x], m)?;
                 }
             }
         }

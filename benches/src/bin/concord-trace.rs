@@ -9,9 +9,11 @@
 //! - `merge`: import the whole history, encoded as changes (updates, not a saved document),
 //!   into a fresh document and read the text.
 //!
-//! Concurrent traces: `replicas`, one replica per agent; each transaction's change travels as
-//! an encoded message, delivered to a replica right before the first transaction on it that
-//! depends on it; `bytes` is the sum of the messages.
+//! Concurrent traces: `replicas`, one replica per agent, each keeping a sync session with every
+//! other one; after each transaction its author makes the session's next message for every
+//! other replica (`generate_sync_message`, carrying the transaction's change), delivered to
+//! that replica right before the first transaction on it that depends on it; `bytes` is the
+//! sum of the messages, the opening message of each session included.
 //!
 //! The process exits with 1 if the text differs from `endContent`, 2 on bad arguments.
 
@@ -196,11 +198,14 @@ fn text_of(doc: &Doc) -> String {
     doc.text(ObjId::from(id)).expect("the text object exists")
 }
 
-/// One replica per agent, exchanging one encoded message per transaction (see
+/// One replica per agent, exchanging one sync message per transaction and other replica (see
 /// [`replay_replicas`]).
 fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
     let t0 = Instant::now();
-    let run = replay_replicas(t).unwrap_or_else(|e| out_fail_load(&e));
+    let run = replay_replicas(t).unwrap_or_else(|e| {
+        eprintln!("error: a sync message is refused: {e}");
+        exit(1)
+    });
     let ms = ms_since(t0);
     let (docs, text) = (&run.docs, run.text);
     for doc in docs {
@@ -209,9 +214,12 @@ fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
     }
     out.extras.push(("txns", json!(t.txns.len())));
     out.extras.push(("agents", json!(docs.len())));
-    out.extras
-        .push(("message", json!("encode_changes(the txn's change)")));
+    out.extras.push((
+        "message",
+        json!("generate_sync_message per txn and peer (SyncState per ordered pair)"),
+    ));
     out.extras.push(("replicas", json!(docs.len())));
+    out.extras.push(("messages", json!(run.messages)));
     out.extras.push(("deliveries", json!(run.deliveries)));
     out.extras.push(("local_ms", json!(round3(run.local_ms))));
     out.extras
