@@ -81,7 +81,7 @@ pub(super) struct Wire {
 /// What reading a message's bytes gives.
 pub(super) enum Received {
     /// A message, and how the peer's side of the session stands after it.
-    Message(SyncMessage, Receiving),
+    Message(Box<(SyncMessage, Receiving)>),
     /// A message already read, or older than one read.
     Stale,
     /// A message of a chain whose earlier messages we lack.
@@ -398,7 +398,22 @@ pub(super) fn decode(bytes: &[u8], recv: Option<&Receiving>) -> Result<Received,
         latest,
         chain: Some((number, ctx)),
     };
-    Ok(Received::Message(message, recv))
+    Ok(Received::Message(Box::new((message, recv))))
+}
+
+/// A message continuing the chain `recv` follows, with these flags (the start flag cleared)
+/// and body, numbered and checksummed as the next one: how the fuzzing harness reaches the
+/// reader of compact changes past the checksum.
+pub(super) fn seal_next(recv: &Receiving, flags: u8, body: &[u8]) -> Vec<u8> {
+    let number = recv.chain.as_ref().map_or(recv.latest, |(n, _)| *n) + 1;
+    let mut out = vec![TAG];
+    write_u64(&mut out, VERSION);
+    out.push(flags & !START);
+    out.push(number as u8);
+    out.extend_from_slice(body);
+    let crc = checksum(recv.session, number, &out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
 }
 
 impl SyncMessage {
@@ -419,7 +434,7 @@ impl SyncMessage {
     /// that continues a session.
     pub fn decode(bytes: &[u8]) -> Result<SyncMessage, DecodeError> {
         match decode(bytes, None)? {
-            Received::Message(m, _) => Ok(m),
+            Received::Message(m) => Ok(m.0),
             Received::Stale | Received::MissingContext => Err(DecodeError {
                 offset: 3,
                 kind: DecodeErrorKind::NeedsSyncSession,

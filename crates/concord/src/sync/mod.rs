@@ -101,6 +101,12 @@ impl SyncState {
         self.ask_resend
     }
 
+    /// `body` as the next message of the peer's chain, with `flags`, if we follow one (for
+    /// the fuzzing harness).
+    pub(crate) fn seal_next(&self, flags: u8, body: &[u8]) -> Option<Vec<u8>> {
+        Some(message::seal_next(self.recv.as_ref()?, flags, body))
+    }
+
     /// Starts our next message on a new chain, carrying everything the peer last said it
     /// lacks.
     fn restart(&mut self) {
@@ -229,7 +235,10 @@ impl Doc {
         bytes: &[u8],
     ) -> Result<(), SyncError> {
         match message::decode(bytes, state.recv.as_ref())? {
-            Received::Message(message, recv) => self.accept(state, message, recv),
+            Received::Message(m) => {
+                let (message, recv) = *m;
+                self.accept(state, message, recv)
+            }
             Received::Stale => Ok(()),
             Received::MissingContext => {
                 state.ask_resend = true;

@@ -62,4 +62,32 @@ fn sync_harness_on_random_and_mutated_messages() {
         m[i] = rng.gen();
         concord::fuzzing::sync(&m);
     }
+    // A message that continues a chain, as the harness's flags and body: the harness numbers
+    // and checksums it as the next message of its own session, so mutations reach the
+    // compact changes.
+    let t = a
+        .transact(|tx| tx.put_object(concord::ROOT, "t", concord::ObjType::Text))
+        .unwrap();
+    let mut state = concord::SyncState::new();
+    let mut b = a.fork();
+    let hello = a.generate_sync_message(&mut state).unwrap();
+    let mut sb = concord::SyncState::new();
+    b.receive_sync_message(&mut sb, hello).unwrap();
+    let reply = b.generate_sync_message(&mut sb).unwrap();
+    a.receive_sync_message(&mut state, reply).unwrap();
+    let mut bodies = Vec::new();
+    for (i, s) in ["h", "i", "!"].iter().enumerate() {
+        a.transact(|tx| tx.splice_text(t, i, 0, s)).unwrap();
+        let m = a.generate_sync_message(&mut state).unwrap().encode();
+        // Tag, version, flags, number low byte, body, checksum.
+        let mut body = vec![m[2]];
+        body.extend_from_slice(&m[4..m.len() - 4]);
+        bodies.push(body);
+    }
+    for _ in 0..300 {
+        let mut m = bodies[rng.gen_range(0..bodies.len())].clone();
+        let i = rng.gen_range(0..m.len());
+        m[i] = rng.gen();
+        concord::fuzzing::sync(&m);
+    }
 }

@@ -1,6 +1,6 @@
 //! The peer sync protocol: convergence in two round trips, and over a lossy channel.
 
-use concord::{Doc, ObjType, ReadDoc, SyncMessage, SyncState, ROOT};
+use concord::{Doc, ObjId, ObjType, ReadDoc, SyncMessage, SyncState, ROOT};
 use concord_testkit::Network;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -143,6 +143,166 @@ fn lossy_channel_delays_but_never_corrupts() {
     }
 }
 
+/// Two replicas that have exchanged their opening messages, with a text.
+fn in_session() -> (Doc, Doc, SyncState, SyncState, ObjId) {
+    let mut a = doc(1);
+    let t = a
+        .transact(|tx| tx.put_object(ROOT, "t", ObjType::Text))
+        .unwrap();
+    let mut b = a.fork();
+    let (mut sa, mut sb) = (SyncState::new(), SyncState::new());
+    let m = a.generate_sync_message(&mut sa).unwrap();
+    b.receive_sync_message(&mut sb, m).unwrap();
+    let m = b.generate_sync_message(&mut sb).unwrap();
+    a.receive_sync_message(&mut sa, m).unwrap();
+    (a, b, sa, sb, t)
+}
+
+/// Types `text` into `t` one character per transaction, with a message after each.
+fn type_text(d: &mut Doc, s: &mut SyncState, t: ObjId, text: &str) -> Vec<Vec<u8>> {
+    text.chars()
+        .map(|ch| {
+            let at = d.length(t);
+            d.transact(|tx| tx.splice_text(t, at, 0, &ch.to_string()))
+                .unwrap();
+            d.generate_sync_message(s).unwrap().encode()
+        })
+        .collect()
+}
+
+#[test]
+fn a_keystroke_in_a_session_costs_a_few_bytes() {
+    let (mut a, mut b, mut sa, mut sb, t) = in_session();
+    let messages = type_text(&mut a, &mut sa, t, "hello world");
+    // The first names the author in full; the others are written against it.
+    assert!(messages[0].len() > 16);
+    for m in &messages[1..] {
+        assert!(m.len() <= 12, "{} bytes", m.len());
+        assert!(SyncMessage::decode(m).is_err(), "needs the session");
+    }
+    for m in &messages {
+        b.receive_sync_bytes(&mut sb, m).unwrap();
+    }
+    assert_eq!(b.text(t).unwrap(), "hello world");
+    assert!(!sb.awaiting_resend());
+}
+
+/// A lost message: the next ones of its chain are set aside, never read against the wrong
+/// context; the receiver asks, and the sender starts a new chain with what is missing.
+#[test]
+fn a_lost_message_is_asked_for_again() {
+    let (mut a, mut b, mut sa, mut sb, t) = in_session();
+    let messages = type_text(&mut a, &mut sa, t, "abcd");
+    b.receive_sync_bytes(&mut sb, &messages[0]).unwrap();
+    // messages[1] is lost.
+    let before = render(&b);
+    for m in &messages[2..] {
+        b.receive_sync_bytes(&mut sb, m).unwrap();
+        assert_eq!(render(&b), before, "set aside, not applied");
+    }
+    assert!(sb.awaiting_resend());
+    let ask = b.generate_sync_message(&mut sb).unwrap();
+    a.receive_sync_message(&mut sa, ask).unwrap();
+    let again = a.generate_sync_message(&mut sa).unwrap();
+    assert!(again.starts_chain());
+    assert_eq!(again.changes().len(), 3);
+    b.receive_sync_message(&mut sb, again).unwrap();
+    assert_eq!(b.text(t).unwrap(), "abcd");
+    // The new chain goes on in compact form.
+    for m in type_text(&mut a, &mut sa, t, "ef") {
+        assert!(m.len() <= 12, "{} bytes", m.len());
+        b.receive_sync_bytes(&mut sb, &m).unwrap();
+    }
+    assert_eq!(b.text(t).unwrap(), "abcdef");
+    assert_eq!(a.heads(), b.heads());
+}
+
+/// Duplicated and reordered messages: old ones are ignored, ones that overtook their chain
+/// are set aside; nothing is read in the wrong context.
+#[test]
+fn duplicated_and_reordered_messages_are_never_misread() {
+    for seed in 0..20 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (mut a, mut b, mut sa, mut sb, t) = in_session();
+        let mut pending = type_text(&mut a, &mut sa, t, "the quick brown fox");
+        let dups: Vec<Vec<u8>> = pending
+            .iter()
+            .filter(|_| rng.gen_bool(0.3))
+            .cloned()
+            .collect();
+        pending.extend(dups);
+        while !pending.is_empty() {
+            let m = pending.swap_remove(rng.gen_range(0..pending.len()));
+            b.receive_sync_bytes(&mut sb, &m).unwrap();
+            // Whatever b holds is a prefix of what a typed, and b never holds garbage.
+            assert!("the quick brown fox".starts_with(&b.text(t).unwrap()));
+        }
+        // Ask for whatever was set aside.
+        for _ in 0..3 {
+            if let Some(m) = b.generate_sync_message(&mut sb) {
+                a.receive_sync_message(&mut sa, m).unwrap();
+            }
+            if let Some(m) = a.generate_sync_message(&mut sa) {
+                b.receive_sync_message(&mut sb, m).unwrap();
+            }
+        }
+        assert_eq!(b.text(t).unwrap(), "the quick brown fox", "seed {seed}");
+        assert_eq!(render(&a), render(&b));
+    }
+}
+
+/// One side starts a new session while the other keeps its own: the other side's compact
+/// messages are set aside (the new state has no context for them), and the peers fall back to
+/// a new chain.
+#[test]
+fn a_new_state_on_one_side_falls_back_to_a_new_chain() {
+    let (mut a, mut b, mut sa, _, t) = in_session();
+    let mut sb = SyncState::new();
+    let m = type_text(&mut a, &mut sa, t, "xy");
+    for m in &m {
+        b.receive_sync_bytes(&mut sb, m).unwrap();
+    }
+    assert_eq!(b.text(t).unwrap(), "");
+    assert!(sb.awaiting_resend());
+    let ask = b.generate_sync_message(&mut sb).unwrap();
+    a.receive_sync_message(&mut sa, ask).unwrap();
+    let again = a.generate_sync_message(&mut sa).unwrap();
+    assert!(again.starts_chain());
+    b.receive_sync_message(&mut sb, again).unwrap();
+    assert_eq!(b.text(t).unwrap(), "xy");
+    for m in type_text(&mut a, &mut sa, t, "z") {
+        b.receive_sync_bytes(&mut sb, &m).unwrap();
+    }
+    assert_eq!(b.text(t).unwrap(), "xyz");
+}
+
+/// A message of another session fails its checksum, like a corrupt one, even where its
+/// number is the one expected.
+#[test]
+fn a_message_of_another_session_is_refused() {
+    let (mut a, mut b, mut sa, mut sb, t) = in_session();
+    // A second session of the same replica with a copy of b.
+    let mut b2 = b.clone();
+    let (mut sa2, mut sb2) = (SyncState::new(), SyncState::new());
+    let m = a.generate_sync_message(&mut sa2).unwrap();
+    b2.receive_sync_message(&mut sb2, m).unwrap();
+    let m = b2.generate_sync_message(&mut sb2).unwrap();
+    a.receive_sync_message(&mut sa2, m).unwrap();
+    a.transact(|tx| tx.splice_text(t, 0, 0, "q")).unwrap();
+    let ours = a.generate_sync_message(&mut sa).unwrap().encode();
+    let theirs = a.generate_sync_message(&mut sa2).unwrap().encode();
+    assert_eq!(ours.len(), theirs.len());
+    let before = format!("{sb:?}");
+    assert!(matches!(
+        b.receive_sync_bytes(&mut sb, &theirs),
+        Err(concord::SyncError::Decode(_))
+    ));
+    assert_eq!(format!("{sb:?}"), before);
+    assert_eq!(b.text(t).unwrap(), "");
+    b.receive_sync_bytes(&mut sb, &ours).unwrap();
+    assert_eq!(b.text(t).unwrap(), "q");
+}
+
 #[test]
 fn messages_round_trip_through_bytes_with_a_small_overhead() {
     let (mut a, b) = diverged();
@@ -211,4 +371,31 @@ fn corrupt_messages_are_refused_and_change_nothing() {
     // Every truncation but the whole message, and nearly every flip (the checksum guards the
     // changes), is refused.
     assert!(refused >= bytes.len() + 400, "{refused} refused");
+}
+
+#[test]
+fn corrupt_compact_messages_are_refused_and_change_nothing() {
+    let (mut a, mut b, mut sa, mut sb, t) = in_session();
+    for m in type_text(&mut a, &mut sa, t, "ab") {
+        b.receive_sync_bytes(&mut sb, &m).unwrap();
+    }
+    let bytes = type_text(&mut a, &mut sa, t, "c").remove(0);
+    b.clone()
+        .receive_sync_bytes(&mut sb.clone(), &bytes)
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(4);
+    let truncations = (0..bytes.len()).map(|n| bytes[..n].to_vec());
+    let flips = (0..300).map(|_| {
+        let mut m = bytes.clone();
+        let i = rng.gen_range(0..m.len());
+        m[i] ^= 1 << rng.gen_range(0..8);
+        m
+    });
+    for corrupt in truncations.chain(flips) {
+        let (mut doc, mut state) = (b.clone(), sb.clone());
+        let before = format!("{state:?}");
+        assert!(doc.receive_sync_bytes(&mut state, &corrupt).is_err());
+        assert_eq!(format!("{state:?}"), before);
+        assert_eq!(render(&doc), render(&b));
+    }
 }
