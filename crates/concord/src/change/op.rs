@@ -79,3 +79,31 @@ impl Op {
         }
     }
 }
+
+/// `ops` with every backward span written as spans of one element, as the binary formats hold
+/// them (borrowed when there is none).
+pub(crate) fn forward_spans(ops: &[Op]) -> std::borrow::Cow<'_, [Op]> {
+    let backward = |op: &Op| matches!(op.action, Action::DeleteSpan { backward: true, .. });
+    if !ops.iter().any(backward) {
+        return std::borrow::Cow::Borrowed(ops);
+    }
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        match op.action {
+            Action::DeleteSpan {
+                first,
+                len,
+                backward: true,
+            } => out.extend((0..len).map(|k| Op {
+                obj: op.obj,
+                action: Action::DeleteSpan {
+                    first: OpId::new(first.counter().wrapping_sub(k), first.actor()),
+                    len: 1,
+                    backward: false,
+                },
+            })),
+            _ => out.push(op.clone()),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}

@@ -17,7 +17,9 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
+use crate::change::{
+    forward_spans, Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op,
+};
 use crate::encoding::changes::{read_value, start_base, write_value};
 use crate::encoding::cursor::Cursor;
 use crate::encoding::leb128::{write_i64, write_u64};
@@ -182,6 +184,8 @@ impl Writer<'_> {
 
     /// A change, which the peer will read in the context so far.
     pub(super) fn change(&mut self, c: &Change) {
+        // The compact form, like the columns, has forward spans only.
+        let ops = forward_spans(&c.ops);
         let known = self.ctx.index.get(&c.actor).copied();
         let trail = known.and_then(|i| self.ctx.trails[i as usize]);
         let mut flags = 0;
@@ -202,7 +206,7 @@ impl Writer<'_> {
         if c.time != 0 || c.message.is_some() || !c.groups.is_empty() {
             flags |= EXTRA;
         }
-        if c.ops.len() != 1 {
+        if ops.len() != 1 {
             flags |= MANY_OPS;
         }
         self.out.push(flags);
@@ -242,11 +246,11 @@ impl Writer<'_> {
             }
         }
         if flags & MANY_OPS != 0 {
-            write_u64(self.out, c.ops.len() as u64);
+            write_u64(self.out, ops.len() as u64);
         }
         let mut t = trail.unwrap_or_else(Trail::start);
         let mut counter = c.start_op;
-        for op in &c.ops {
+        for op in ops.iter() {
             self.op(op, c.actor, counter, &mut t);
             counter = counter.wrapping_add(op.len());
         }
@@ -289,7 +293,7 @@ impl Writer<'_> {
                 };
                 head |= mode << RIGHT_SHIFT;
             }
-            Action::DeleteSpan { first, len } => {
+            Action::DeleteSpan { first, len, .. } => {
                 head |= DELETE_SPAN;
                 if *len == 1 {
                     head |= LEN_ONE;
@@ -345,7 +349,7 @@ impl Writer<'_> {
                     author,
                 ));
             }
-            Action::DeleteSpan { first, len } => {
+            Action::DeleteSpan { first, len, .. } => {
                 if *len != 1 {
                     write_u64(self.out, *len);
                 }
@@ -787,7 +791,11 @@ impl Reader<'_, '_> {
                     return Err(self.error(at, DecodeErrorKind::CounterOverflow { change: i }));
                 }
                 t.del = Some((first, len));
-                Action::DeleteSpan { first, len }
+                Action::DeleteSpan {
+                    first,
+                    len,
+                    backward: false,
+                }
             }
             t => return Err(self.error(at, DecodeErrorKind::UnknownAction(u64::from(t)))),
         };

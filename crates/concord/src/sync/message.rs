@@ -292,7 +292,8 @@ pub(super) fn decode(bytes: &[u8], recv: Option<&Receiving>) -> Result<Received,
     let changes = if columns {
         let len = body.uleb()?;
         let payload = body.split(len)?;
-        let changes = crate::encoding::changes::decode(payload, false)?;
+        let changes =
+            crate::encoding::changes::decode(payload, false, crate::encoding::frame::VERSION)?;
         let mut scratch = Vec::new();
         let mut w = Writer {
             ctx: &mut ctx,

@@ -187,6 +187,38 @@ fn a_keystroke_in_a_session_costs_a_few_bytes() {
     assert!(!sb.awaiting_resend());
 }
 
+/// Backspacing: the history holds the deletes as one backward span, which a message sends
+/// one element at a time, alone or after typing in one batch.
+#[test]
+fn backspacing_syncs_keystroke_by_keystroke_and_in_batches() {
+    let (mut a, mut b, mut sa, mut sb, t) = in_session();
+    let mut messages = type_text(&mut a, &mut sa, t, "hello worlds");
+    for _ in 0..3 {
+        let at = a.length(t) - 1;
+        a.transact(|tx| tx.splice_text(t, at, 1, "")).unwrap();
+        messages.push(a.generate_sync_message(&mut sa).unwrap().encode());
+    }
+    for m in &messages {
+        b.receive_sync_bytes(&mut sb, m).unwrap();
+    }
+    assert_eq!(b.text(t).unwrap(), "hello wor");
+    assert_eq!(b.changes(), a.changes());
+
+    // A peer that has nothing gets the whole history in one exchange.
+    let mut c = Doc::new();
+    let (mut s_ac, mut s_ca) = (SyncState::new(), SyncState::new());
+    for _ in 0..4 {
+        if let Some(m) = a.generate_sync_message(&mut s_ac) {
+            c.receive_sync_message(&mut s_ca, m).unwrap();
+        }
+        if let Some(m) = c.generate_sync_message(&mut s_ca) {
+            a.receive_sync_message(&mut s_ac, m).unwrap();
+        }
+    }
+    assert_eq!(c.text(t).unwrap(), "hello wor");
+    assert_eq!(c.changes(), a.changes());
+}
+
 /// A lost message: the next ones of its chain are set aside, never read against the wrong
 /// context; the receiver asks, and the sender starts a new chain with what is missing.
 #[test]
