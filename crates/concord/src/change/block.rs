@@ -21,6 +21,8 @@ pub(crate) struct ChangeBlock {
     pub(crate) change: Change,
     /// The changes' lengths (number of op ids), run-length encoded as `(len, count)`.
     pub(crate) lens: SmallVec<[(u64, u64); 1]>,
+    /// How many changes the block holds (the sum of the counts in `lens`).
+    count: u64,
 }
 
 impl ChangeBlock {
@@ -28,12 +30,16 @@ impl ChangeBlock {
     pub(crate) fn single(change: Change) -> Self {
         let mut lens = SmallVec::new();
         lens.push((change.len, 1));
-        ChangeBlock { change, lens }
+        ChangeBlock {
+            change,
+            lens,
+            count: 1,
+        }
     }
 
     /// How many changes the block holds.
     pub(crate) fn count(&self) -> u64 {
-        self.lens.iter().map(|&(_, n)| n).sum()
+        self.count
     }
 
     /// Appends a change `len` op ids long whose ops are already in `self.change.ops`.
@@ -48,6 +54,7 @@ impl ChangeBlock {
             Some((l, count)) if *l == len => *count += n,
             _ => self.lens.push((len, n)),
         }
+        self.count += n;
         self.change.len += len * n;
     }
 

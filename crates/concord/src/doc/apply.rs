@@ -102,7 +102,7 @@ impl Doc {
         let change = &block.change;
         let actor = self.history.intern(change.actor);
         let mut counter = change.start_op;
-        let ChangeBlock { change, lens } = block;
+        let ChangeBlock { change, lens, .. } = block;
         for op in change.ops {
             let id = Id::new(actor, counter);
             let len = op.len();
