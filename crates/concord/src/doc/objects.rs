@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::ids::{ActorIdx, Id};
 use crate::register::{Register, RegisterError, Stored};
-use crate::seq::{SeqTree, TextContent};
+use crate::seq::{SeqTree, TextContent, TextSpan};
 use crate::ObjType;
 
 /// The internal id of the root map (counters start at 1, so no op has this id).
@@ -24,7 +24,7 @@ pub(crate) enum ObjData {
     Map(BTreeMap<String, Register>),
     List(SeqTree<Vec<Register>>),
     /// Characters; which op deleted which is in the op log (for reads at past versions).
-    Text(SeqTree<TextContent>),
+    Text(SeqTree<TextSpan>),
 }
 
 impl ObjData {
@@ -60,13 +60,13 @@ pub(crate) enum RegKey {
 }
 
 /// How to reverse one mutation.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Undo {
     Write { obj: Id, key: RegKey, id: Id },
     Increment { obj: Id, key: RegKey, id: Id },
     Create(Id),
     Insert { obj: Id, id: Id, len: usize },
-    DeleteSpan { obj: Id, restore: Vec<(Id, usize)> },
+    Hide { obj: Id, id: Id, len: usize },
 }
 
 /// Why a primitive refused to mutate. Nothing was changed.
@@ -87,17 +87,36 @@ impl From<RegisterError> for Refusal {
 #[derive(Clone, Debug)]
 pub(crate) struct Objects {
     objs: FxHashMap<Id, ObjData>,
+    /// An empty undo log with room, kept between transactions so that a keystroke's
+    /// transaction does not allocate one.
+    spare_undo: Vec<Undo>,
 }
 
 impl Default for Objects {
     fn default() -> Self {
         let mut objs = FxHashMap::default();
         objs.insert(ROOT_ID, ObjData::Map(BTreeMap::new()));
-        Objects { objs }
+        Objects {
+            objs,
+            spare_undo: Vec::new(),
+        }
     }
 }
 
 impl Objects {
+    /// An empty undo log, reusing the room of the last one given back.
+    pub(crate) fn take_undo(&mut self) -> Vec<Undo> {
+        std::mem::take(&mut self.spare_undo)
+    }
+
+    /// Gives back an undo log that is no longer needed, for the next [`Objects::take_undo`].
+    pub(crate) fn give_back_undo(&mut self, mut undo: Vec<Undo>) {
+        undo.clear();
+        if undo.capacity() > self.spare_undo.capacity() {
+            self.spare_undo = undo;
+        }
+    }
+
     pub(crate) fn get(&self, obj: Id) -> Option<&ObjData> {
         self.objs.get(&obj)
     }
@@ -221,11 +240,25 @@ impl Objects {
         cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
         undo: &mut Vec<Undo>,
     ) -> (Option<Id>, Option<Id>) {
-        let len = crate::seq::Content::len(&text);
+        self.insert_str(obj, id, place, text.as_str(), cmp_actors, undo)
+    }
+
+    /// Inserts the characters of `text` as ops `id ..`, as [`Objects::insert_text`].
+    pub(crate) fn insert_str(
+        &mut self,
+        obj: Id,
+        id: Id,
+        place: Place,
+        text: &str,
+        cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
+        undo: &mut Vec<Undo>,
+    ) -> (Option<Id>, Option<Id>) {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        let origins = place.insert(t, id, text, cmp_actors);
+        let content = t.push_text(id.actor, text);
+        let len = crate::seq::Content::len(&content);
+        let origins = place.insert(t, id, content, cmp_actors);
         undo.push(Undo::Insert { obj, id, len });
         origins
     }
@@ -233,16 +266,18 @@ impl Objects {
     /// Hides the text elements of `visible` (the parts of a deleted span that were visible;
     /// the caller found them and logs the delete op).
     pub(crate) fn delete_text(&mut self, obj: Id, visible: Vec<(Id, usize)>, undo: &mut Vec<Undo>) {
+        for (id, len) in visible {
+            self.hide_text(obj, id, len, undo);
+        }
+    }
+
+    /// Hides the visible text elements `id .. id + len`.
+    pub(crate) fn hide_text(&mut self, obj: Id, id: Id, len: usize, undo: &mut Vec<Undo>) {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        for &(id, len) in &visible {
-            t.set_visible(id, len, false);
-        }
-        undo.push(Undo::DeleteSpan {
-            obj,
-            restore: visible,
-        });
+        t.set_visible(id, len, false);
+        undo.push(Undo::Hide { obj, id, len });
     }
 
     /// Reverses the mutations in `undo`, newest first.
@@ -263,13 +298,11 @@ impl Objects {
                     Some(ObjData::Text(t)) => t.remove(id, len),
                     _ => unreachable!("undo records name existing sequences"),
                 },
-                Undo::DeleteSpan { obj, restore } => {
+                Undo::Hide { obj, id, len } => {
                     let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
                         unreachable!("undo records name existing texts")
                     };
-                    for (id, len) in restore {
-                        t.set_visible(id, len, true);
-                    }
+                    t.set_visible(id, len, true);
                 }
             }
         }

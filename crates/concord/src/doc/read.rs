@@ -4,7 +4,7 @@ use crate::clock::{At, Clock};
 use crate::error::Expected;
 use crate::ids::Id;
 use crate::register::Register;
-use crate::seq::{SeqTree, TextContent};
+use crate::seq::{SeqTree, TextSpan};
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
 use super::history::History;
@@ -256,7 +256,7 @@ impl<'a> Reader<'a> {
                 At::Now => text
                     .iter()
                     .filter(|run| run.visible)
-                    .map(|run| run.content.as_str())
+                    .map(|run| text.run_text(run))
                     .collect(),
                 At::Version(_) => self.chars(id, text).into_iter().map(|(_, c)| c).collect(),
             }),
@@ -335,25 +335,24 @@ impl<'a> Reader<'a> {
     }
 
     /// The character at index `i` of a text in this view, with its element id.
-    fn char_at(&self, obj: Id, text: &SeqTree<TextContent>, i: usize) -> Option<(Id, char)> {
+    fn char_at(&self, obj: Id, text: &SeqTree<TextSpan>, i: usize) -> Option<(Id, char)> {
         match self.at {
             At::Now => {
                 let (id, content, k) = text.get(i)?;
-                Some((id, content.as_str().chars().nth(k)?))
+                Some((id, text.str_of(id.actor, content).chars().nth(k)?))
             }
             At::Version(_) => self.chars(obj, text).into_iter().nth(i),
         }
     }
 
     /// The visible characters of a text in this view, with their element ids.
-    fn chars(&self, obj: Id, text: &SeqTree<TextContent>) -> Vec<(Id, char)> {
+    fn chars(&self, obj: Id, text: &SeqTree<TextSpan>) -> Vec<(Id, char)> {
         let visible_runs = text.iter().filter(|run| match self.at {
             At::Now => run.visible,
             At::Version(clock) => clock.contains(run.id),
         });
         let all = visible_runs.flat_map(|run| {
-            run.content
-                .as_str()
+            text.run_text(run)
                 .chars()
                 .enumerate()
                 .map(move |(k, c)| (run.id.add(k as u64), c))

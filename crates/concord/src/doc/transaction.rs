@@ -9,7 +9,6 @@ use crate::clock::At;
 use crate::error::Expected;
 use crate::ids::{ActorIdx, Id};
 use crate::register::Stored;
-use crate::seq::TextContent;
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
 use super::objects::{ObjData, Place, RegKey, Undo, Write};
@@ -47,13 +46,14 @@ impl<'a> Transaction<'a> {
         let (actor, added_actor) = doc.history.intern_new(doc.actor);
         let start_op = doc.history.max_op() + 1;
         let log_mark = doc.history.log.mark(actor);
+        let undo = doc.objects.take_undo();
         Transaction {
             doc,
             actor,
             added_actor,
             start_op,
             next_op: start_op,
-            undo: Vec::new(),
+            undo,
             log_mark,
             message: None,
             time: None,
@@ -65,6 +65,7 @@ impl<'a> Transaction<'a> {
     /// Records the transaction as a change (nothing, if it made no ops).
     pub(super) fn commit(self) {
         let doc = self.doc;
+        doc.objects.give_back_undo(self.undo);
         let len = self.next_op - self.start_op;
         if len == 0 {
             if self.added_actor {
@@ -468,9 +469,7 @@ impl<'a> Transaction<'a> {
         if del > 0 {
             for (target, n) in tobj.visible_spans(pos, del) {
                 let by = self.take_ids(n as u64);
-                self.doc
-                    .objects
-                    .delete_text(t.id, vec![(target, n)], &mut self.undo);
+                self.doc.objects.hide_text(t.id, target, n, &mut self.undo);
                 let action = LogAction::DeleteSpan {
                     target,
                     backward: false,
@@ -479,15 +478,14 @@ impl<'a> Transaction<'a> {
             }
         }
         if !text.is_empty() {
-            let content = TextContent::from(text);
-            let chars = crate::seq::Content::len(&content) as u64;
+            let chars = text.chars().count() as u64;
             let id = self.take_ids(chars);
             let history = &self.doc.history;
-            let (left, right) = self.doc.objects.insert_text(
+            let (left, right) = self.doc.objects.insert_str(
                 t.id,
                 id,
                 Place::Local(pos),
-                content,
+                text,
                 |a, b| history.cmp_actors(a, b),
                 &mut self.undo,
             );

@@ -112,6 +112,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
         let entries: Vec<_> = self.index.entries().collect();
         assert_eq!(entries, expected, "the id index disagrees with the leaves");
+        C::check_store(&self.store, self.iter());
 
         if let Some(c) = self.cursor {
             assert!(reachable.contains(&c.leaf), "cursor on a freed leaf");

@@ -1,28 +1,178 @@
-//! The two kinds of run payload: list slots (`Vec<T>`) and text ([`TextContent`]).
+//! The payloads of runs: list slots (`Vec<T>`), which hold their values, and text
+//! ([`TextSpan`]), which refers to characters kept in the tree's [`TextStore`].
+//!
+//! Text is not stored one string per run: a run of a few characters would pay for a heap
+//! allocation and a `String` header, and typing would allocate for every keystroke. Instead
+//! each text object keeps, per actor, one buffer of every character that actor inserted into
+//! it, in counter order (an actor's inserts arrive in counter order, and a rolled-back insert
+//! is the tail of its actor's buffer). A run then names a byte range of its actor's buffer.
+//! Consecutive ids of one actor in one object are adjacent in that buffer, so two runs that
+//! continue each other by id also continue each other in the buffer: joining them is an
+//! addition, and the run decomposition stays what the elements alone decide.
 
 use std::fmt::Debug;
 
 use super::Content;
+use crate::ids::ActorIdx;
 
 /// List slots: one value per element.
 impl<T: Clone + Debug> Content for Vec<T> {
+    type Store = ();
+
     fn len(&self) -> usize {
         Vec::len(self)
     }
 
-    fn split_off(&mut self, at: usize) -> Self {
+    fn split_off(&mut self, at: usize, _: &(), _: ActorIdx) -> Self {
         Vec::split_off(self, at)
+    }
+
+    fn joins(&self, _: &Self) -> bool {
+        true
     }
 
     fn append(&mut self, mut other: Self) {
         Vec::append(self, &mut other);
     }
+
+    fn release(self, _: &mut (), _: ActorIdx) {}
 }
 
-/// Text: a string and its length in Unicode scalar values, the unit of text positions.
+/// The characters of one text object, per actor: everything each actor ever inserted into the
+/// object (deleted characters included), in counter order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TextStore {
+    /// The characters of each actor, by actor index.
+    by_actor: Vec<String>,
+}
+
+impl TextStore {
+    /// Appends `text` to the characters of `actor` and returns the span naming it.
+    ///
+    /// # Panics
+    /// If the actor's characters in this object would pass 4 GiB.
+    pub(crate) fn push(&mut self, actor: ActorIdx, text: &str) -> TextSpan {
+        let i = actor.index();
+        if i >= self.by_actor.len() {
+            self.by_actor.resize_with(i + 1, String::new);
+        }
+        let buf = &mut self.by_actor[i];
+        to_u32(buf.len() + text.len());
+        let span = TextSpan {
+            start: to_u32(buf.len()),
+            bytes: to_u32(text.len()),
+            chars: to_u32(text.chars().count()),
+        };
+        buf.push_str(text);
+        span
+    }
+
+    /// The characters `span` names in the buffer of `actor`.
+    pub(crate) fn get(&self, actor: ActorIdx, span: &TextSpan) -> &str {
+        let start = span.start as usize;
+        &self.by_actor[actor.index()][start..start + span.bytes as usize]
+    }
+
+    /// The number of bytes held for `actor`.
+    #[cfg(test)]
+    pub(crate) fn held(&self, actor: ActorIdx) -> usize {
+        self.by_actor.get(actor.index()).map_or(0, String::len)
+    }
+}
+
+/// A byte length or offset in one actor's characters, which stay under 4 GiB.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).expect("an actor's characters in one text stay under 4 GiB")
+}
+
+/// Text: a range of the characters its run's actor inserted, in the object's [`TextStore`],
+/// with its length in Unicode scalar values (the unit of text positions).
 ///
-/// The length is kept beside the string so that counting a run's elements never walks it, and
-/// so that ASCII text (as many bytes as chars) is split at a char index without a scan.
+/// The character count is kept beside the byte length so that counting a run's elements never
+/// walks the text, and so that ASCII text (as many bytes as chars) is split without a look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TextSpan {
+    /// The first byte in the actor's buffer.
+    start: u32,
+    /// The length in bytes.
+    bytes: u32,
+    /// The length in chars.
+    chars: u32,
+}
+
+impl Content for TextSpan {
+    type Store = TextStore;
+
+    fn len(&self) -> usize {
+        self.chars as usize
+    }
+
+    fn split_off(&mut self, at: usize, store: &TextStore, actor: ActorIdx) -> Self {
+        assert!(
+            at <= self.len(),
+            "split_off({at}) past {} chars",
+            self.chars
+        );
+        let byte = if self.bytes == self.chars {
+            at
+        } else {
+            let s = store.get(actor, self);
+            s.char_indices().nth(at).map_or(s.len(), |(b, _)| b)
+        };
+        let (byte, at) = (to_u32(byte), to_u32(at));
+        let tail = TextSpan {
+            start: self.start + byte,
+            bytes: self.bytes - byte,
+            chars: self.chars - at,
+        };
+        self.bytes = byte;
+        self.chars = at;
+        tail
+    }
+
+    fn joins(&self, other: &Self) -> bool {
+        self.start + self.bytes == other.start
+    }
+
+    fn append(&mut self, other: Self) {
+        debug_assert!(self.joins(&other), "appending a span that does not follow");
+        self.bytes += other.bytes;
+        self.chars += other.chars;
+    }
+
+    fn release(self, store: &mut TextStore, actor: ActorIdx) {
+        let buf = &mut store.by_actor[actor.index()];
+        debug_assert!(self.start as usize + self.bytes as usize <= buf.len());
+        buf.truncate(buf.len().min(self.start as usize));
+    }
+
+    /// Each actor's spans tile its buffer exactly: nothing is lost, shared or left behind by
+    /// a rollback, and every span is whole characters.
+    #[cfg(test)]
+    fn check_store<'a>(store: &TextStore, runs: impl Iterator<Item = &'a super::Run<Self>>) {
+        let mut spans: Vec<(ActorIdx, u64, TextSpan)> = runs
+            .map(|r| (r.id.actor, r.id.counter, r.content))
+            .collect();
+        spans.sort_by_key(|&(a, _, span)| (a, span.start));
+        let mut next = vec![0usize; store.by_actor.len()];
+        for (a, c, span) in spans {
+            let at = &mut next[a.index()];
+            assert_eq!(
+                span.start as usize, *at,
+                "span of {a:?}/{c} not where expected"
+            );
+            let s = store.get(a, &span);
+            assert_eq!(s.chars().count(), span.len(), "char count of {a:?}/{c}");
+            *at += span.bytes as usize;
+        }
+        for (a, buf) in store.by_actor.iter().enumerate() {
+            assert_eq!(next[a], buf.len(), "bytes of actor {a} no run refers to");
+        }
+    }
+}
+
+/// Text as it arrives in a change: owned characters and their count, before the tree copies
+/// them into its store.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TextContent {
     /// The characters.
@@ -35,17 +185,6 @@ impl TextContent {
     /// The characters as a string slice.
     pub(crate) fn as_str(&self) -> &str {
         &self.text
-    }
-
-    /// The byte offset of char `at` (`at <= chars`).
-    fn byte_offset(&self, at: usize) -> usize {
-        if self.text.len() == self.chars {
-            return at;
-        }
-        self.text
-            .char_indices()
-            .nth(at)
-            .map_or(self.text.len(), |(b, _)| b)
     }
 }
 
@@ -63,17 +202,23 @@ impl From<&str> for TextContent {
 }
 
 impl Content for TextContent {
+    type Store = ();
+
     fn len(&self) -> usize {
         self.chars
     }
 
-    fn split_off(&mut self, at: usize) -> Self {
+    fn split_off(&mut self, at: usize, _: &(), _: ActorIdx) -> Self {
         assert!(
             at <= self.chars,
             "split_off({at}) past {} chars",
             self.chars
         );
-        let byte = self.byte_offset(at);
+        let byte = self
+            .text
+            .char_indices()
+            .nth(at)
+            .map_or(self.text.len(), |(b, _)| b);
         let tail = self.text.split_off(byte);
         let tail_chars = self.chars - at;
         self.chars = at;
@@ -83,10 +228,16 @@ impl Content for TextContent {
         }
     }
 
+    fn joins(&self, _: &Self) -> bool {
+        true
+    }
+
     fn append(&mut self, other: Self) {
         self.text.push_str(&other.text);
         self.chars += other.chars;
     }
+
+    fn release(self, _: &mut (), _: ActorIdx) {}
 }
 
 #[cfg(test)]
@@ -96,11 +247,11 @@ mod tests {
 
     /// Checks the span law on one value: split at `k`, the parts have the right lengths and
     /// appending them restores the original.
-    fn span_law<C: Content + PartialEq>(mut a: C, k: usize) {
+    fn span_law<C: Content + PartialEq>(mut a: C, k: usize, store: &C::Store) {
         let orig = a.clone();
         let len = a.len();
         let k = k % (len + 1);
-        let b = a.split_off(k);
+        let b = a.split_off(k, store, ActorIdx(0));
         assert_eq!(a.len(), k);
         assert_eq!(b.len(), len - k);
         a.append(b);
@@ -109,30 +260,53 @@ mod tests {
 
     proptest! {
         #[test]
-        fn text_span_law(s in "\\PC{0,24}", k in 0usize..64) {
+        fn text_span_law(pre in "\\PC{0,8}", s in "\\PC{0,24}", k in 0usize..64) {
+            let mut store = TextStore::default();
+            let actor = ActorIdx(1);
+            store.push(actor, &pre);
+            let t = store.push(actor, &s);
+            prop_assert_eq!(t.len(), s.chars().count());
+            prop_assert_eq!(store.get(actor, &t), s.as_str());
+            let mut head = t;
+            let k = k % (t.len() + 1);
+            let tail = head.split_off(k, &store, actor);
+            let expect_head: String = s.chars().take(k).collect();
+            let expect_tail: String = s.chars().skip(k).collect();
+            prop_assert_eq!(store.get(actor, &head), expect_head.as_str());
+            prop_assert_eq!(store.get(actor, &tail), expect_tail.as_str());
+            head.append(tail);
+            prop_assert_eq!(head, t);
+            tail.release(&mut store, actor);
+            prop_assert_eq!(store.held(actor), pre.len() + expect_head.len());
+        }
+
+        #[test]
+        fn owned_text_span_law(s in "\\PC{0,24}", k in 0usize..64) {
             let t = TextContent::from(s.as_str());
             prop_assert_eq!(t.len(), s.chars().count());
             let mut head = t.clone();
             let k = k % (t.len() + 1);
-            let tail = head.split_off(k);
+            let tail = head.split_off(k, &(), ActorIdx(0));
             let expect_head: String = s.chars().take(k).collect();
             let expect_tail: String = s.chars().skip(k).collect();
             prop_assert_eq!(head.as_str(), expect_head.as_str());
             prop_assert_eq!(tail.as_str(), expect_tail.as_str());
-            span_law(t, k);
+            span_law(t, k, &());
         }
 
         #[test]
         fn vec_span_law(v in proptest::collection::vec(any::<u8>(), 0..24), k in 0usize..64) {
-            span_law(v, k);
+            span_law(v, k, &());
         }
     }
 
     #[test]
     fn multibyte_split() {
-        let mut t = TextContent::from("añ€😀b");
-        let tail = t.split_off(3);
-        assert_eq!((t.as_str(), t.len()), ("añ€", 3));
-        assert_eq!((tail.as_str(), tail.len()), ("😀b", 2));
+        let mut store = TextStore::default();
+        let actor = ActorIdx(0);
+        let mut t = store.push(actor, "añ€😀b");
+        let tail = t.split_off(3, &store, actor);
+        assert_eq!((store.get(actor, &t), t.len()), ("añ€", 3));
+        assert_eq!((store.get(actor, &tail), tail.len()), ("😀b", 2));
     }
 }

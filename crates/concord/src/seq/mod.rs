@@ -17,6 +17,13 @@
 //! merge are merged, across leaf boundaries too), so the run decomposition depends only on the
 //! elements, never on the history of edits or on node boundaries.
 //!
+//! A text run does not own its characters: every actor's characters are kept in one buffer
+//! per text object (the [`TextStore`](content::TextStore)), in the order the actor inserted
+//! them, and the run names a byte range of it (a [`TextSpan`]). A keystroke appends a byte to
+//! a buffer and a number to a run, and allocates nothing. Runs that continue each other by id
+//! are adjacent in their buffer as long as each actor's inserts arrive in counter order, which
+//! causal delivery guarantees; a run only merges with a neighbour that is adjacent.
+//!
 //! # The tree
 //!
 //! Runs live in the leaves of a B-tree stored in two arenas (`Vec`s of leaves and of internal
@@ -92,23 +99,44 @@ mod tree;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use content::TextContent;
+pub(crate) use content::{TextContent, TextSpan};
 pub(crate) use tree::SeqTree;
 
-use crate::ids::Id;
+use crate::ids::{ActorIdx, Id};
 
 /// The payload of a run: one value per element, splittable and joinable at element boundaries.
 ///
-/// The span law every implementation keeps: `a.split_off(k)` leaves `a` with the first `k`
-/// elements and returns the other `a.len() - k`; appending the returned part back with
+/// Content either holds its values (list slots) or names them in a [`Content::Store`] kept
+/// by the tree (text: see [`TextSpan`]); a run's content is always read with its actor.
+///
+/// The span law every implementation keeps: `a.split_off(k, ..)` leaves `a` with the first
+/// `k` elements and returns the other `a.len() - k`; appending the returned part back with
 /// `a.append(b)` restores the original exactly, and the lengths add up.
 pub(crate) trait Content: Clone + std::fmt::Debug {
+    /// Where the values live when the content only refers to them; `()` when it holds them.
+    type Store: Clone + std::fmt::Debug + Default;
     /// The number of elements.
     fn len(&self) -> usize;
-    /// Keeps elements `[0, at)` in `self` and returns `[at, len)`. `at <= len`.
-    fn split_off(&mut self, at: usize) -> Self;
-    /// Appends the elements of `other` after those of `self`.
+    /// Keeps elements `[0, at)` in `self` and returns `[at, len)`. `at <= len`. `actor` is the
+    /// actor of the run holding the content.
+    fn split_off(&mut self, at: usize, store: &Self::Store, actor: ActorIdx) -> Self;
+    /// Whether `other`, the content of a run continuing this one's ids, can be appended:
+    /// always for content that holds its values; for text, when it follows in the store.
+    fn joins(&self, other: &Self) -> bool;
+    /// Appends the elements of `other` after those of `self` (`other` continues `self`'s ids,
+    /// and [`Content::joins`] holds).
     fn append(&mut self, other: Self);
+    /// Gives back what the store holds for these elements, the newest that `actor` inserted
+    /// (the undo of an insert).
+    fn release(self, store: &mut Self::Store, actor: ActorIdx);
+
+    /// Checks that `store` holds exactly what `runs`, every run of a tree, refer to.
+    #[cfg(test)]
+    fn check_store<'a>(_store: &Self::Store, _runs: impl Iterator<Item = &'a Run<Self>>)
+    where
+        Self: 'a,
+    {
+    }
 }
 
 /// Consecutive elements inserted by one actor with consecutive counters, stored as one entry.
@@ -176,17 +204,18 @@ impl<C: Content> Run<C> {
             && next.id.counter == self.end()
             && next.origin_left == Some(self.last_id())
             && next.origin_right == self.origin_right
+            && self.content.joins(&next.content)
     }
 
     /// Splits the run before element `at` (`0 < at < len`), returning the second part.
-    fn split_off(&mut self, at: usize) -> Run<C> {
+    fn split_off(&mut self, at: usize, store: &C::Store) -> Run<C> {
         debug_assert!(at > 0 && at < self.len());
         Run {
             id: self.id.add(at as u64),
             origin_left: Some(self.id.add(at as u64 - 1)),
             origin_right: self.origin_right,
             visible: self.visible,
-            content: self.content.split_off(at),
+            content: self.content.split_off(at, store, self.id.actor),
         }
     }
 }

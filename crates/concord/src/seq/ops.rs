@@ -1,9 +1,11 @@
 //! The operations the document calls: local inserts, lookups by position and by id,
 //! visibility changes, slot updates, and rollback of inserts.
 
+use smallvec::SmallVec;
+
 use super::tree::{Cursor, LeafIdx, Pos, SeqTree};
-use super::{Content, Run};
-use crate::ids::Id;
+use super::{Content, Run, TextSpan};
+use crate::ids::{ActorIdx, Id};
 
 impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// The number of visible elements.
@@ -119,8 +121,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// The id spans `(first id, count)` of the visible elements in `pos..pos + len`, in
     /// document order, consecutive ids merged into one span.
-    pub(crate) fn visible_spans(&self, pos: usize, len: usize) -> Vec<(Id, usize)> {
-        let mut out: Vec<(Id, usize)> = Vec::new();
+    pub(crate) fn visible_spans(&self, pos: usize, len: usize) -> SmallVec<[(Id, usize); 2]> {
+        let mut out: SmallVec<[(Id, usize); 2]> = SmallVec::new();
         if len == 0 || pos >= self.vis {
             return out;
         }
@@ -209,7 +211,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// `k` elements join the previous run, when that run has the new visibility and continues
     /// them. Returns whether it applied (the caller updates the counts).
     fn move_to_neighbour(&mut self, p: Pos, k: usize, visible: bool) -> bool {
-        let runs = &mut self.leaf_mut(p.leaf).runs;
+        let store = &self.store;
+        let runs = &mut self.leaves[p.leaf.ix()].runs;
         let run = &runs[p.run];
         let run_len = run.len();
         if p.off > 0 && p.off + k == run_len {
@@ -219,7 +222,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             if next.visible != visible || !run.continued_by(next) {
                 return false;
             }
-            let mut tail = runs[p.run].split_off(p.off);
+            let mut tail = runs[p.run].split_off(p.off, store);
             let next = &mut runs[p.run + 1];
             std::mem::swap(&mut tail.content, &mut next.content);
             next.content.append(tail.content);
@@ -232,7 +235,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             if prev.visible != visible || !prev.continued_by(run) {
                 return false;
             }
-            let rest = runs[p.run].split_off(k);
+            let rest = runs[p.run].split_off(k, store);
             let head = std::mem::replace(&mut runs[p.run], rest);
             runs[p.run - 1].content.append(head.content);
             return true;
@@ -281,11 +284,13 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             if p.off + k < run_len {
                 self.split_run(leaf, p.run, p.off + k);
             }
-            if p.off > 0 {
-                drop(self.leaf_mut(leaf).runs[p.run].content.split_off(p.off));
+            let removed = if p.off > 0 {
+                let run = &mut self.leaves[leaf.ix()].runs[p.run];
+                run.content.split_off(p.off, &self.store, cur.actor)
             } else {
-                self.leaf_mut(leaf).runs.remove(p.run);
-            }
+                self.leaf_mut(leaf).runs.remove(p.run).content
+            };
+            removed.release(&mut self.store, cur.actor);
             self.add_counts(leaf, -dvis, -(k as isize));
             self.index
                 .clear(cur.actor, cur.counter, cur.counter + k as u64);
@@ -316,5 +321,24 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Run<C>> + '_ {
         std::iter::successors(Some(self.first_leaf()), |&l| self.leaf(l).next)
             .flat_map(|l| self.leaf(l).runs.iter())
+    }
+}
+
+impl<const L: usize, const F: usize> SeqTree<TextSpan, L, F> {
+    /// Copies `text`, about to be inserted by `actor`, into the store, and returns the content
+    /// of the run that inserts it. The run must follow at once (an insert of `actor`'s next
+    /// ids): the store keeps each actor's characters in counter order.
+    pub(crate) fn push_text(&mut self, actor: ActorIdx, text: &str) -> TextSpan {
+        self.store.push(actor, text)
+    }
+
+    /// The characters of `span`, the content of a run of `actor`.
+    pub(crate) fn str_of(&self, actor: ActorIdx, span: &TextSpan) -> &str {
+        self.store.get(actor, span)
+    }
+
+    /// The characters of `run`, a run of this tree.
+    pub(crate) fn run_text(&self, run: &Run<TextSpan>) -> &str {
+        self.store.get(run.id.actor, &run.content)
     }
 }

@@ -18,14 +18,14 @@ pub(super) struct NodeIdx(pub(super) u32);
 
 impl LeafIdx {
     /// The arena slot.
-    fn ix(self) -> usize {
+    pub(super) fn ix(self) -> usize {
         self.0 as usize
     }
 }
 
 impl NodeIdx {
     /// The arena slot.
-    fn ix(self) -> usize {
+    pub(super) fn ix(self) -> usize {
         self.0 as usize
     }
 }
@@ -111,7 +111,7 @@ pub(super) struct Pos {
 /// index. See the module documentation for the design. `L` is the most runs a leaf holds, `F`
 /// the most children of an internal node.
 #[derive(Clone)]
-pub(crate) struct SeqTree<C, const L: usize = 32, const F: usize = 16> {
+pub(crate) struct SeqTree<C: Content, const L: usize = 32, const F: usize = 16> {
     /// The leaf arena (freed slots are listed in `free_leaves`).
     pub(super) leaves: Vec<Leaf<C>>,
     /// The internal node arena (freed slots are listed in `free_nodes`).
@@ -130,6 +130,8 @@ pub(crate) struct SeqTree<C, const L: usize = 32, const F: usize = 16> {
     pub(super) total: usize,
     /// The cached position of the last located leaf.
     pub(super) cursor: Option<Cursor>,
+    /// What the runs' content refers to (text: every actor's characters).
+    pub(super) store: C::Store,
 }
 
 impl<C: Content> SeqTree<C> {
@@ -156,7 +158,7 @@ impl<C: Content, const L: usize, const F: usize> fmt::Debug for SeqTree<C, L, F>
 }
 
 /// Formats the runs of a tree as a list.
-struct RunsDebug<'a, C, const L: usize, const F: usize>(&'a SeqTree<C, L, F>);
+struct RunsDebug<'a, C: Content, const L: usize, const F: usize>(&'a SeqTree<C, L, F>);
 
 impl<C: Content, const L: usize, const F: usize> fmt::Debug for RunsDebug<'_, C, L, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -181,6 +183,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             vis: 0,
             total: 0,
             cursor: None,
+            store: C::Store::default(),
         }
     }
 
@@ -413,8 +416,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// Splits run `i` of `leaf` before its element `at` (`0 < at < len`). The leaf may
     /// overflow; the caller splits it.
     pub(super) fn split_run(&mut self, leaf: LeafIdx, i: usize, at: usize) {
-        let runs = &mut self.leaf_mut(leaf).runs;
-        let tail = runs[i].split_off(at);
+        let runs = &mut self.leaves[leaf.ix()].runs;
+        let tail = runs[i].split_off(at, &self.store);
         runs.insert(i + 1, tail);
     }
 

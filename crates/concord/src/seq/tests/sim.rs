@@ -9,7 +9,7 @@ use rand::Rng;
 
 use super::naive::{Elem, Naive};
 use crate::ids::{ActorIdx, Id};
-use crate::seq::{Content, SeqTree, TextContent};
+use crate::seq::{Content, SeqTree, TextSpan};
 
 /// An op as exchanged between replicas, with global ids (actor = global actor number).
 #[derive(Clone, Debug)]
@@ -46,7 +46,7 @@ pub(super) struct Replica<const L: usize, const F: usize> {
     /// This replica's global actor.
     pub(super) actor: u32,
     /// The tree under test.
-    pub(super) tree: SeqTree<TextContent, L, F>,
+    pub(super) tree: SeqTree<TextSpan, L, F>,
     /// The reference.
     pub(super) naive: Naive,
     /// Local actor index -> global actor.
@@ -107,7 +107,8 @@ impl<const L: usize, const F: usize> Replica<L, F> {
     pub(super) fn insert(&mut self, net: &mut Net, pos: usize, text: &str) {
         let g = Id::new(ActorIdx(self.actor), self.clock);
         let l = self.local(g);
-        let (ol, or) = self.tree.insert_local(pos, l, TextContent::from(text));
+        let content = self.tree.push_text(l.actor, text);
+        let (ol, or) = self.tree.insert_local(pos, l, content);
         let (ol, or) = (ol.map(|x| self.global(x)), or.map(|x| self.global(x)));
         assert_eq!(self.naive.insert_local(pos, g, text), (ol, or), "origins");
         self.clock += text.chars().count() as u64;
@@ -125,7 +126,8 @@ impl<const L: usize, const F: usize> Replica<L, F> {
         let before = self.elements();
         let l = self.local(Id::new(ActorIdx(self.actor), self.clock));
         let n = text.chars().count();
-        self.tree.insert_local(pos, l, TextContent::from(text));
+        let content = self.tree.push_text(l.actor, text);
+        self.tree.insert_local(pos, l, content);
         self.tree.check();
         self.tree.remove(l, n);
         assert_eq!(self.elements(), before, "rollback restores the sequence");
@@ -170,7 +172,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
                 let l = self.local(*id);
                 let ol = origin_left.map(|g| self.local(g));
                 let or = origin_right.map(|g| self.local(g));
-                let content = TextContent::from(text.as_str());
+                let content = self.tree.push_text(l.actor, text);
                 let n = content.len() as u64;
                 let cmp = actor_order(&self.l2g, &net.rank);
                 let at = self.tree.integrate(l, ol, or, content, cmp);
@@ -214,7 +216,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
     pub(super) fn elements(&self) -> Vec<Elem> {
         let mut out = Vec::new();
         for r in self.tree.iter() {
-            for (k, ch) in r.content.as_str().chars().enumerate() {
+            for (k, ch) in self.tree.run_text(r).chars().enumerate() {
                 let id = r.id.add(k as u64);
                 let origin_left = if k == 0 {
                     r.origin_left
@@ -238,7 +240,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
         self.tree
             .iter()
             .filter(|r| r.visible)
-            .map(|r| r.content.as_str())
+            .map(|r| self.tree.run_text(r))
             .collect()
     }
 
