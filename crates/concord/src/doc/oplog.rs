@@ -12,12 +12,20 @@
 //!
 //! Records of one actor are kept in counter order (an actor's changes apply in sequence order
 //! and its counters grow), so finding an op is a binary search in that actor's records.
+//!
+//! Records are handed in as [`Record`]s and kept as smaller entries: the characters of every
+//! text insert go to one buffer per actor (an entry names a byte range of it, so typing grows
+//! a buffer instead of a string per record), and the rare kinds of op (map and list writes,
+//! counters, list inserts) are boxed, so that the common ones, text inserts and deletes, take
+//! 80 bytes each.
+
+use std::ops::Range;
 
 use smallvec::SmallVec;
 
 use crate::change::{Action, InsertValues, Key, NewValue, Op};
 use crate::clock::Clock;
-use crate::ids::{ActorIdx, Id};
+use crate::ids::{ActorIdx, Id, OptId};
 use crate::{ObjId, OpId};
 
 use super::objects::{RegKey, ROOT_ID};
@@ -55,7 +63,8 @@ pub(crate) enum LogAction {
     DeleteSpan { target: Id, backward: bool },
 }
 
-/// A run of ops with consecutive ids `id .. id + len`, all on object `obj`.
+/// A run of ops with consecutive ids `id .. id + len`, all on object `obj`: what the log is
+/// handed. It keeps it in a more compact form ([`Entry`]).
 #[derive(Clone, Debug)]
 pub(crate) struct Record {
     pub(crate) id: Id,
@@ -64,81 +73,90 @@ pub(crate) struct Record {
     pub(crate) action: LogAction,
 }
 
-impl Record {
+/// A record as the log keeps it: the actor is that of the list holding it, and the
+/// characters of inserts live in the actor's text buffer.
+#[derive(Clone, Debug)]
+struct Entry {
+    /// The first op's counter.
+    counter: u64,
+    /// The number of ops.
+    len: u64,
+    /// The object the ops act on.
+    obj: Id,
+    kind: Kind,
+}
+
+/// What an entry does.
+#[derive(Clone, Debug)]
+enum Kind {
+    /// Characters, `bytes` of the actor's text buffer; op `k` inserts character `k`, after
+    /// op `k - 1`'s (after `left` for `k = 0`).
+    Text {
+        left: OptId,
+        right: OptId,
+        bytes: Range<u32>,
+    },
+    /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
+    DeleteSpan { target: Id, backward: bool },
+    /// Anything else: map and list writes, counters, list inserts. Rare in text-heavy
+    /// histories, so kept out of line to keep entries small.
+    Other(Box<LogAction>),
+}
+
+impl Entry {
     fn end(&self) -> u64 {
-        self.id.counter + self.len
+        self.counter + self.len
     }
 
-    /// Extends this record with `next` if `next` continues its run; returns `next` otherwise.
-    fn try_append(&mut self, next: Record) -> Option<Record> {
-        if next.id.actor != self.id.actor || next.id.counter != self.end() || next.obj != self.obj {
-            return Some(next);
-        }
-        let last = self.id.add(self.len - 1);
-        match (&mut self.action, next.action) {
-            (
-                LogAction::InsertText { right, text, .. },
-                LogAction::InsertText {
-                    left: l2,
-                    right: r2,
-                    text: t2,
-                },
-            ) if l2 == Some(last) && r2 == *right => {
-                text.push_str(&t2);
-            }
-            (
-                LogAction::InsertList { right, values, .. },
-                LogAction::InsertList {
-                    left: l2,
-                    right: r2,
-                    values: v2,
-                },
-            ) if l2 == Some(last) && r2 == *right => {
-                values.extend(v2);
-            }
-            (
-                LogAction::DeleteSpan { target, backward },
-                LogAction::DeleteSpan {
-                    target: t2,
-                    backward: false,
-                },
-            ) if t2.actor == target.actor => {
-                let n = self.len;
-                let forward = !*backward && Some(t2.counter) == target.counter.checked_add(n);
-                let back = next.len == 1
-                    && (*backward || n == 1)
-                    && Some(t2.counter) == target.counter.checked_sub(n);
-                if back && !forward {
-                    *backward = true;
-                } else if !forward {
-                    let action = LogAction::DeleteSpan {
-                        target: t2,
-                        backward: false,
-                    };
-                    return Some(Record { action, ..next });
-                }
-            }
-            (_, action) => return Some(Record { action, ..next }),
-        }
-        self.len += next.len;
-        None
+    /// The id of op `k` of the entry, for an entry of `actor`.
+    fn id(&self, actor: ActorIdx, k: u64) -> Id {
+        Id::new(actor, self.counter + k)
     }
 
-    /// Shortens the record to its first `len` ops (undoing appends).
-    fn truncate(&mut self, len: u64) {
-        match &mut self.action {
-            LogAction::InsertText { text, .. } => {
-                let cut = text
-                    .char_indices()
-                    .nth(len as usize)
-                    .map_or(text.len(), |(i, _)| i);
-                text.truncate(cut);
+    /// Whether a delete of `t2` (one op, or a forward span) continues this entry, and in
+    /// which direction: `Some(true)` backward, `Some(false)` forward.
+    fn continues_delete(&self, t2: Id, n2: u64) -> Option<bool> {
+        let Kind::DeleteSpan { target, backward } = self.kind else {
+            return None;
+        };
+        if t2.actor != target.actor {
+            return None;
+        }
+        let n = self.len;
+        let forward = !backward && Some(t2.counter) == target.counter.checked_add(n);
+        let back =
+            n2 == 1 && (backward || n == 1) && Some(t2.counter) == target.counter.checked_sub(n);
+        if forward {
+            Some(false)
+        } else if back {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// Shortens the entry to its first `len` ops (undoing appends), given the actor's text.
+    fn truncate(&mut self, len: u64, text: &str) {
+        if let Kind::Text { bytes, .. } = &mut self.kind {
+            let s = &text[bytes.start as usize..bytes.end as usize];
+            let cut = s
+                .char_indices()
+                .nth(len as usize)
+                .map_or(s.len(), |(i, _)| i);
+            bytes.end = bytes.start + to_u32(cut);
+        }
+        if let Kind::Other(action) = &mut self.kind {
+            if let LogAction::InsertList { values, .. } = action.as_mut() {
+                values.truncate(len as usize);
             }
-            LogAction::InsertList { values, .. } => values.truncate(len as usize),
-            _ => {}
         }
         self.len = len;
     }
+}
+
+/// A byte offset in one actor's text, which stays under 4 GiB.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).expect("an actor's inserted text stays under 4 GiB")
 }
 
 /// Where an actor's part of the log stood: restoring it undoes everything appended since.
@@ -146,29 +164,110 @@ impl Record {
 pub(crate) struct ActorMark {
     records: usize,
     last_len: u64,
+    text_len: usize,
 }
 
 /// The op log of a document.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OpLog {
-    by_actor: Vec<Vec<Record>>,
+    /// The entries of each actor, in counter order.
+    by_actor: Vec<Vec<Entry>>,
+    /// The characters each actor inserted (into any text), in counter order.
+    text: Vec<String>,
 }
 
 impl OpLog {
+    /// The entries and text buffer of `actor`, created on first use.
+    fn actor_mut(&mut self, actor: ActorIdx) -> (&mut Vec<Entry>, &mut String) {
+        let a = actor.index();
+        if self.by_actor.len() <= a {
+            self.by_actor.resize_with(a + 1, Vec::new);
+            self.text.resize_with(a + 1, String::new);
+        }
+        (&mut self.by_actor[a], &mut self.text[a])
+    }
+
     /// Appends an op (or a run of them), merging it into the actor's last record if it
     /// continues it.
     pub(crate) fn push(&mut self, record: Record) {
-        let a = record.id.actor.index();
-        if self.by_actor.len() <= a {
-            self.by_actor.resize_with(a + 1, Vec::new);
-        }
-        let records = &mut self.by_actor[a];
-        let rest = match records.last_mut() {
-            Some(last) => last.try_append(record),
-            None => Some(record),
-        };
-        if let Some(r) = rest {
-            records.push(r);
+        let Record {
+            id,
+            obj,
+            len,
+            action,
+        } = record;
+        match action {
+            LogAction::InsertText { left, right, text } => {
+                self.push_text(id, obj, left, right, &text, len);
+            }
+            LogAction::DeleteSpan { target, backward } => {
+                let (entries, _) = self.actor_mut(id.actor);
+                if let Some(last) = entries.last_mut() {
+                    if last.obj == obj && last.end() == id.counter && !backward {
+                        if let Some(back) = last.continues_delete(target, len) {
+                            if let Kind::DeleteSpan { backward, .. } = &mut last.kind {
+                                *backward = back;
+                            }
+                            last.len += len;
+                            return;
+                        }
+                    }
+                }
+                entries.push(Entry {
+                    counter: id.counter,
+                    len,
+                    obj,
+                    kind: Kind::DeleteSpan { target, backward },
+                });
+            }
+            LogAction::InsertList {
+                left,
+                right,
+                values,
+            } => {
+                let (entries, _) = self.actor_mut(id.actor);
+                if let Some(last) = entries.last_mut() {
+                    let last_id = last.id(id.actor, last.len - 1);
+                    if let Kind::Other(a) = &mut last.kind {
+                        if let LogAction::InsertList {
+                            right: r,
+                            values: v,
+                            ..
+                        } = a.as_mut()
+                        {
+                            if last.obj == obj
+                                && last.counter + last.len == id.counter
+                                && left == Some(last_id)
+                                && *r == right
+                            {
+                                v.extend(values);
+                                last.len += len;
+                                return;
+                            }
+                        }
+                    }
+                }
+                let action = LogAction::InsertList {
+                    left,
+                    right,
+                    values,
+                };
+                entries.push(Entry {
+                    counter: id.counter,
+                    len,
+                    obj,
+                    kind: Kind::Other(Box::new(action)),
+                });
+            }
+            action => {
+                let (entries, _) = self.actor_mut(id.actor);
+                entries.push(Entry {
+                    counter: id.counter,
+                    len,
+                    obj,
+                    kind: Kind::Other(Box::new(action)),
+                });
+            }
         }
     }
 
@@ -183,84 +282,92 @@ impl OpLog {
         text: &str,
         chars: u64,
     ) {
-        if let Some(last) = self
-            .by_actor
-            .get_mut(id.actor.index())
-            .and_then(|records| records.last_mut())
-        {
+        let (entries, buf) = self.actor_mut(id.actor);
+        let from = to_u32(buf.len());
+        let to = to_u32(buf.len() + text.len());
+        buf.push_str(text);
+        let right = OptId::from(right);
+        if let Some(last) = entries.last_mut() {
             let continues = last.obj == obj
                 && last.end() == id.counter
-                && left == Some(last.id.add(last.len - 1));
+                && left == Some(last.id(id.actor, last.len - 1));
             if let (
                 true,
-                LogAction::InsertText {
-                    right: r, text: t, ..
+                Kind::Text {
+                    right: r, bytes, ..
                 },
-            ) = (continues, &mut last.action)
+            ) = (continues, &mut last.kind)
             {
-                if *r == right {
-                    t.push_str(text);
+                if *r == right && bytes.end == from {
+                    bytes.end = to;
                     last.len += chars;
                     return;
                 }
             }
         }
-        self.push(Record {
-            id,
-            obj,
+        entries.push(Entry {
+            counter: id.counter,
             len: chars,
-            action: LogAction::InsertText {
-                left,
+            obj,
+            kind: Kind::Text {
+                left: left.into(),
                 right,
-                text: text.to_owned(),
+                bytes: from..to,
             },
         });
     }
 
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
-        let records = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
+        let entries = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
         ActorMark {
-            records: records.len(),
-            last_len: records.last().map_or(0, |r| r.len),
+            records: entries.len(),
+            last_len: entries.last().map_or(0, |r| r.len),
+            text_len: self.text.get(actor.index()).map_or(0, String::len),
         }
     }
 
     /// Forgets every op `actor` appended since `mark`.
     pub(crate) fn rollback(&mut self, actor: ActorIdx, mark: &ActorMark) {
-        let Some(records) = self.by_actor.get_mut(actor.index()) else {
+        let a = actor.index();
+        let (Some(entries), Some(text)) = (self.by_actor.get_mut(a), self.text.get_mut(a)) else {
             return;
         };
-        records.truncate(mark.records);
-        if let Some(last) = records.last_mut() {
-            last.truncate(mark.last_len);
+        entries.truncate(mark.records);
+        if let Some(last) = entries.last_mut() {
+            last.truncate(mark.last_len, text);
         }
+        text.truncate(mark.text_len);
     }
 
     /// Drops the ops of actors from `actors` on (their table entries are being forgotten).
     pub(crate) fn truncate_actors(&mut self, actors: usize) {
         self.by_actor.truncate(actors);
+        self.text.truncate(actors);
     }
 
     /// The elements of `obj` deleted by ops of version `clock`, as spans `(first, len)` of
     /// element ids (possibly overlapping, where concurrent deletes hit one element).
     pub(crate) fn deleted_in(&self, obj: Id, clock: &Clock) -> Vec<(Id, u64)> {
         let mut spans = Vec::new();
-        for r in self.by_actor.iter().flatten().filter(|r| r.obj == obj) {
-            let LogAction::DeleteSpan { target, backward } = r.action else {
-                continue;
-            };
-            // The record's ops in the version are a prefix: counters grow along the record.
-            let max = clock.get(r.id.actor);
-            if max < r.id.counter {
-                continue;
+        for (a, entries) in self.by_actor.iter().enumerate() {
+            let actor = ActorIdx(a as u32);
+            for r in entries.iter().filter(|r| r.obj == obj) {
+                let Kind::DeleteSpan { target, backward } = r.kind else {
+                    continue;
+                };
+                // The record's ops in the version are a prefix: counters grow along it.
+                let max = clock.get(actor);
+                if max < r.counter {
+                    continue;
+                }
+                let n = r.len.min(max - r.counter + 1);
+                let first = if backward {
+                    Id::new(target.actor, target.counter + 1 - n)
+                } else {
+                    target
+                };
+                spans.push((first, n));
             }
-            let n = r.len.min(max - r.id.counter + 1);
-            let first = if backward {
-                Id::new(target.actor, target.counter + 1 - n)
-            } else {
-                target
-            };
-            spans.push((first, n));
         }
         spans
     }
@@ -274,20 +381,30 @@ impl OpLog {
         end: u64,
         export: impl Fn(Id) -> OpId,
     ) -> Vec<Op> {
-        let records = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
-        let first = records.partition_point(|r| r.end() <= start);
+        let entries = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
+        let text = self.text.get(actor.index()).map_or("", |s| s.as_str());
+        let first = entries.partition_point(|r| r.end() <= start);
         let mut ops = Vec::new();
-        for r in records[first..].iter().take_while(|r| r.id.counter < end) {
-            let from = start.saturating_sub(r.id.counter);
-            let to = (end - r.id.counter).min(r.len);
-            slice(r, from, to, &export, &mut ops);
+        for r in entries[first..].iter().take_while(|r| r.counter < end) {
+            let from = start.saturating_sub(r.counter);
+            let to = (end - r.counter).min(r.len);
+            slice(actor, r, text, from, to, &export, &mut ops);
         }
         ops
     }
 }
 
-/// Appends the public ops of ops `from .. to` (offsets in the record) to `out`.
-fn slice(r: &Record, from: u64, to: u64, export: &impl Fn(Id) -> OpId, out: &mut Vec<Op>) {
+/// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`, whose text
+/// buffer is `text`) to `out`.
+fn slice(
+    actor: ActorIdx,
+    r: &Entry,
+    text: &str,
+    from: u64,
+    to: u64,
+    export: &impl Fn(Id) -> OpId,
+    out: &mut Vec<Op>,
+) {
     let obj = if r.obj == ROOT_ID {
         ObjId::Root
     } else {
@@ -302,54 +419,27 @@ fn slice(r: &Record, from: u64, to: u64, export: &impl Fn(Id) -> OpId, out: &mut
         if from == 0 {
             left.map(export)
         } else {
-            Some(export(r.id.add(from - 1)))
+            Some(export(r.id(actor, from - 1)))
         }
     };
     let mut push = |action| out.push(Op { obj, action });
-    match &r.action {
-        LogAction::Put {
-            key: k,
-            value,
-            pred,
-        } => push(Action::Put {
-            key: key(k),
-            value: value.clone(),
-            pred: ids(pred),
-        }),
-        LogAction::Delete { key: k, pred } => push(Action::Delete {
-            key: key(k),
-            pred: ids(pred),
-        }),
-        LogAction::Increment { key: k, by, pred } => push(Action::Increment {
-            key: key(k),
-            by: *by,
-            pred: ids(pred),
-        }),
-        LogAction::InsertText { left, right, text } => {
-            let text: String = text
+    match &r.kind {
+        Kind::Text { left, right, bytes } => {
+            let text: String = text[bytes.start as usize..bytes.end as usize]
                 .chars()
                 .skip(from as usize)
                 .take((to - from) as usize)
                 .collect();
             push(Action::Insert {
-                left: left_of(left),
-                right: right.map(export),
+                left: left_of(&left.get()),
+                right: right.get().map(export),
                 values: InsertValues::Text {
                     text,
                     chars: to - from,
                 },
             })
         }
-        LogAction::InsertList {
-            left,
-            right,
-            values,
-        } => push(Action::Insert {
-            left: left_of(left),
-            right: right.map(export),
-            values: InsertValues::List(values[from as usize..to as usize].to_vec()),
-        }),
-        LogAction::DeleteSpan {
+        Kind::DeleteSpan {
             target,
             backward: false,
         } => push(Action::DeleteSpan {
@@ -357,7 +447,7 @@ fn slice(r: &Record, from: u64, to: u64, export: &impl Fn(Id) -> OpId, out: &mut
             len: to - from,
             backward: false,
         }),
-        LogAction::DeleteSpan {
+        Kind::DeleteSpan {
             target,
             backward: true,
         } => push(Action::DeleteSpan {
@@ -365,6 +455,38 @@ fn slice(r: &Record, from: u64, to: u64, export: &impl Fn(Id) -> OpId, out: &mut
             len: to - from,
             backward: to - from > 1,
         }),
+        Kind::Other(action) => match action.as_ref() {
+            LogAction::Put {
+                key: k,
+                value,
+                pred,
+            } => push(Action::Put {
+                key: key(k),
+                value: value.clone(),
+                pred: ids(pred),
+            }),
+            LogAction::Delete { key: k, pred } => push(Action::Delete {
+                key: key(k),
+                pred: ids(pred),
+            }),
+            LogAction::Increment { key: k, by, pred } => push(Action::Increment {
+                key: key(k),
+                by: *by,
+                pred: ids(pred),
+            }),
+            LogAction::InsertList {
+                left,
+                right,
+                values,
+            } => push(Action::Insert {
+                left: left_of(left),
+                right: right.map(export),
+                values: InsertValues::List(values[from as usize..to as usize].to_vec()),
+            }),
+            LogAction::InsertText { .. } | LogAction::DeleteSpan { .. } => {
+                unreachable!("text inserts and span deletes have their own entries")
+            }
+        },
     }
 }
 

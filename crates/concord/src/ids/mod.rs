@@ -55,6 +55,40 @@ impl Id {
     }
 }
 
+/// An `Option<Id>` in the room of an `Id`: 16 bytes where `Option<Id>` takes 24, for the
+/// structures that hold one or two per entry (sequence runs, op log records).
+///
+/// `None` is the id of actor index `u32::MAX`, which no actor table ever reaches.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct OptId(Id);
+
+impl OptId {
+    /// The stand-in for `None`.
+    const NONE: Id = Id::new(ActorIdx(u32::MAX), 0);
+
+    pub(crate) fn get(self) -> Option<Id> {
+        (self.0 != Self::NONE).then_some(self.0)
+    }
+}
+
+impl From<Option<Id>> for OptId {
+    fn from(id: Option<Id>) -> Self {
+        match id {
+            Some(id) => {
+                debug_assert!(id.actor != Self::NONE.actor, "actor index u32::MAX");
+                OptId(id)
+            }
+            None => OptId(Self::NONE),
+        }
+    }
+}
+
+impl fmt::Debug for OptId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@#{}", self.counter, self.actor.0)
