@@ -60,13 +60,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         if content.len() == 0 {
             return self.vis_before(dest);
         }
-        let run = Run {
-            id,
-            origin_left,
-            origin_right,
-            visible: true,
-            content,
-        };
+        let run = Run::new(id, origin_left, origin_right, true, content);
         let at = self.insert_run(dest, run);
         self.vis_before(at)
     }
@@ -112,7 +106,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 }
             }
             let other_left = if i.off == 0 {
-                run.origin_left
+                run.origin_left()
             } else {
                 Some(run.id.add(i.off as u64 - 1))
             };
@@ -125,11 +119,11 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             match cmp_left {
                 Ordering::Less => break,
                 Ordering::Equal => {
-                    let cmp_right = if run.origin_right == origin_right {
+                    let cmp_right = if run.origin_right() == origin_right {
                         Ordering::Equal
                     } else {
                         let r = *right.get_or_insert_with(|| right_key(origin_right));
-                        right_key(run.origin_right).cmp(&r)
+                        right_key(run.origin_right()).cmp(&r)
                     };
                     match cmp_right {
                         Ordering::Less => scanning = true,

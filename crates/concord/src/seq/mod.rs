@@ -102,7 +102,7 @@ mod tests;
 pub(crate) use content::{TextContent, TextSpan};
 pub(crate) use tree::SeqTree;
 
-use crate::ids::{ActorIdx, Id};
+use crate::ids::{ActorIdx, Id, OptId};
 
 /// The payload of a run: one value per element, splittable and joinable at element boundaries.
 ///
@@ -150,9 +150,9 @@ pub(crate) struct Run<C> {
     pub(crate) id: Id,
     /// The left origin of the first element (the element it was typed after), `None` at the
     /// start of the sequence.
-    pub(crate) origin_left: Option<Id>,
+    origin_left: OptId,
     /// The right origin shared by every element of the run, `None` at the end.
-    pub(crate) origin_right: Option<Id>,
+    origin_right: OptId,
     /// Whether the elements are visible (not deleted); uniform within a run.
     pub(crate) visible: bool,
     /// The elements' values.
@@ -160,6 +160,33 @@ pub(crate) struct Run<C> {
 }
 
 impl<C: Content> Run<C> {
+    /// A run of elements `id ..` typed between `origin_left` and `origin_right`.
+    pub(crate) fn new(
+        id: Id,
+        origin_left: Option<Id>,
+        origin_right: Option<Id>,
+        visible: bool,
+        content: C,
+    ) -> Self {
+        Run {
+            id,
+            origin_left: origin_left.into(),
+            origin_right: origin_right.into(),
+            visible,
+            content,
+        }
+    }
+
+    /// The left origin of the first element, `None` at the start of the sequence.
+    pub(crate) fn origin_left(&self) -> Option<Id> {
+        self.origin_left.get()
+    }
+
+    /// The right origin of every element, `None` at the end of the sequence.
+    pub(crate) fn origin_right(&self) -> Option<Id> {
+        self.origin_right.get()
+    }
+
     /// The number of elements.
     fn len(&self) -> usize {
         self.content.len()
@@ -202,7 +229,7 @@ impl<C: Content> Run<C> {
     fn continued_by(&self, next: &Run<C>) -> bool {
         next.id.actor == self.id.actor
             && next.id.counter == self.end()
-            && next.origin_left == Some(self.last_id())
+            && next.origin_left() == Some(self.last_id())
             && next.origin_right == self.origin_right
             && self.content.joins(&next.content)
     }
@@ -212,7 +239,7 @@ impl<C: Content> Run<C> {
         debug_assert!(at > 0 && at < self.len());
         Run {
             id: self.id.add(at as u64),
-            origin_left: Some(self.id.add(at as u64 - 1)),
+            origin_left: Some(self.id.add(at as u64 - 1)).into(),
             origin_right: self.origin_right,
             visible: self.visible,
             content: self.content.split_off(at, store, self.id.actor),

@@ -85,13 +85,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         };
         let origin_right = self.id_at(p);
         if content.len() > 0 {
-            let run = Run {
-                id,
-                origin_left,
-                origin_right,
-                visible: true,
-                content,
-            };
+            let run = Run::new(id, origin_left, origin_right, true, content);
             self.insert_run(p, run);
         }
         (origin_left, origin_right)

@@ -219,14 +219,14 @@ impl<const L: usize, const F: usize> Replica<L, F> {
             for (k, ch) in self.tree.run_text(r).chars().enumerate() {
                 let id = r.id.add(k as u64);
                 let origin_left = if k == 0 {
-                    r.origin_left
+                    r.origin_left()
                 } else {
                     Some(r.id.add(k as u64 - 1))
                 };
                 out.push(Elem {
                     id: self.global(id),
                     origin_left: origin_left.map(|x| self.global(x)),
-                    origin_right: r.origin_right.map(|x| self.global(x)),
+                    origin_right: r.origin_right().map(|x| self.global(x)),
                     visible: r.visible,
                     ch,
                 });
