@@ -95,7 +95,12 @@ impl IdIndex {
             return;
         }
         a.top = a.top.max(end);
-        a.flush();
+        // Moving the tail into the map and out again costs a node split and merge when the
+        // map's last node is full: only do it when the update reaches the tail.
+        let touches_tail = a.tail.is_some_and(|(s, _)| end >= s);
+        if touches_tail {
+            a.flush();
+        }
         let map = &mut a.spans;
         clear_range(map, start, end);
         let mut first = start;
@@ -116,15 +121,22 @@ impl IdIndex {
         } else if let Some(span) = map.get_mut(&first) {
             span.end = last;
         }
-        a.unflush();
+        if touches_tail {
+            a.unflush();
+        }
     }
 
     /// Forgets the ids `start..end` of `actor`.
     pub(super) fn clear(&mut self, actor: ActorIdx, start: u64, end: u64) {
         if let Some(a) = self.actors.get_mut(actor.index()) {
-            a.flush();
+            let touches_tail = a.tail.is_some_and(|(s, span)| end > s && start < span.end);
+            if touches_tail {
+                a.flush();
+            }
             clear_range(&mut a.spans, start, end);
-            a.unflush();
+            if touches_tail {
+                a.unflush();
+            }
             if end >= a.top {
                 a.top = start;
             }

@@ -188,7 +188,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     }
 
     /// A leaf holding `runs` (counts computed), unlinked.
-    fn new_leaf(runs: Vec<Run<C>>, parent: Option<NodeIdx>) -> Leaf<C> {
+    fn new_leaf(runs: impl IntoIterator<Item = Run<C>>, parent: Option<NodeIdx>) -> Leaf<C> {
         let mut all = Vec::with_capacity(L + 2);
         all.extend(runs);
         Leaf {
@@ -472,9 +472,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     pub(super) fn split_leaf(&mut self, leaf: LeafIdx) -> (LeafIdx, usize) {
         let l = self.leaf_mut(leaf);
         let half = l.runs.len() / 2;
-        let moved: Vec<Run<C>> = l.runs.drain(half..).collect();
         let (parent, next) = (l.parent, l.next);
-        let mut new_leaf = Self::new_leaf(moved, parent);
+        let mut new_leaf = Self::new_leaf(l.runs.drain(half..), parent);
         new_leaf.prev = Some(leaf);
         new_leaf.next = next;
         let (vis, total) = (new_leaf.vis, new_leaf.total);
