@@ -11,6 +11,7 @@
 //! A run is a chain, so the causal past of change `k` of a run is changes `0 ..= k` of that run
 //! plus the past of its first change's dependencies: walking the graph visits runs, not changes.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 use rustc_hash::FxHashMap;
@@ -155,6 +156,10 @@ pub(crate) struct Mark {
 pub(crate) struct History {
     actors: Vec<ActorId>,
     actor_index: FxHashMap<ActorId, ActorIdx>,
+    /// The actor last looked up, tried before the hash map (it is nearly always the local
+    /// actor or the one whose change is being applied). Checked against `actors`, so it is
+    /// never stale.
+    last_actor: Cell<ActorIdx>,
     /// Every applied change, in runs, in the order applied (a topological order).
     runs: Vec<ChangeRun>,
     /// For each actor, the indexes in `runs` of its runs, in seq order.
@@ -173,7 +178,13 @@ pub(crate) struct History {
 
 impl History {
     pub(crate) fn actor_idx(&self, actor: &ActorId) -> Option<ActorIdx> {
-        self.actor_index.get(actor).copied()
+        let last = self.last_actor.get();
+        if self.actors.get(last.index()) == Some(actor) {
+            return Some(last);
+        }
+        let i = self.actor_index.get(actor).copied()?;
+        self.last_actor.set(i);
+        Some(i)
     }
 
     /// The index of `actor`, adding it to the table if it is new.
@@ -183,7 +194,7 @@ impl History {
 
     /// The index of `actor`, and whether it was added to the table just now.
     pub(crate) fn intern_new(&mut self, actor: ActorId) -> (ActorIdx, bool) {
-        if let Some(&i) = self.actor_index.get(&actor) {
+        if let Some(i) = self.actor_idx(&actor) {
             return (i, false);
         }
         let i = ActorIdx(self.actors.len() as u32);
