@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::ids::{ActorIdx, Id};
 use crate::register::{Register, RegisterError, Stored};
-use crate::seq::{SeqTree, TextContent, TextSpan};
+use crate::seq::{IdSpans, SeqTree, TextContent, TextSpan};
 use crate::ObjType;
 
 /// The internal id of the root map (counters start at 1, so no op has this id).
@@ -256,11 +256,47 @@ impl Objects {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        let content = t.push_text(id.actor, text);
+        let content = t.push_text(id.actor, text, text.chars().count());
         let len = crate::seq::Content::len(&content);
         let origins = place.insert(t, id, content, cmp_actors);
         undo.push(Undo::Insert { obj, id, len });
         origins
+    }
+
+    /// A local splice of a text: hides the visible characters `pos .. pos + del`, then
+    /// inserts `text` (`chars` characters, as ops `id ..`) at `pos`. Returns the id spans of
+    /// the hidden characters, in document order, and the origins of the insert (`None`s if
+    /// `text` is empty). The caller has checked the object kind and the range.
+    pub(crate) fn splice_text_local(
+        &mut self,
+        obj: Id,
+        (pos, del): (usize, usize),
+        id: Id,
+        (text, chars): (&str, usize),
+        undo: &mut Vec<Undo>,
+    ) -> (IdSpans, (Option<Id>, Option<Id>)) {
+        let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
+            unreachable!("the caller checks the object kind")
+        };
+        let hidden = if del > 0 {
+            t.hide_local(pos, del)
+        } else {
+            IdSpans::new()
+        };
+        for &(id, len) in &hidden {
+            undo.push(Undo::Hide { obj, id, len });
+        }
+        let mut origins = (None, None);
+        if chars > 0 {
+            let content = t.push_text(id.actor, text, chars);
+            origins = t.insert_local(pos, id, content);
+            undo.push(Undo::Insert {
+                obj,
+                id,
+                len: chars,
+            });
+        }
+        (hidden, origins)
     }
 
     /// Hides the text elements of `visible` (the parts of a deleted span that were visible;

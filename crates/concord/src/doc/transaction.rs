@@ -466,33 +466,27 @@ impl<'a> Transaction<'a> {
             return Err(Self::wrong_type(&t, Expected::Text));
         };
         check_range(obj, pos, del, tobj.len())?;
-        if del > 0 {
-            for (target, n) in tobj.visible_spans(pos, del) {
-                let by = self.take_ids(n as u64);
-                self.doc.objects.hide_text(t.id, target, n, &mut self.undo);
-                let action = LogAction::DeleteSpan {
-                    target,
-                    backward: false,
-                };
-                self.log(by, t.id, n as u64, action);
-            }
+        let chars = text.chars().count();
+        let deletes = self.take_ids(del as u64);
+        let id = self.take_ids(chars as u64);
+        let (hidden, (left, right)) =
+            self.doc
+                .objects
+                .splice_text_local(t.id, (pos, del), id, (text, chars), &mut self.undo);
+        let mut by = deletes;
+        for (target, n) in hidden {
+            let action = LogAction::DeleteSpan {
+                target,
+                backward: false,
+            };
+            self.log(by, t.id, n as u64, action);
+            by = by.add(n as u64);
         }
-        if !text.is_empty() {
-            let chars = text.chars().count() as u64;
-            let id = self.take_ids(chars);
-            let history = &self.doc.history;
-            let (left, right) = self.doc.objects.insert_str(
-                t.id,
-                id,
-                Place::Local(pos),
-                text,
-                |a, b| history.cmp_actors(a, b),
-                &mut self.undo,
-            );
+        if chars > 0 {
             self.doc
                 .history
                 .log
-                .push_text(id, t.id, left, right, text, chars);
+                .push_text(id, t.id, left, right, text, chars as u64);
         }
         Ok(())
     }

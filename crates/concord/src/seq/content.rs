@@ -47,11 +47,13 @@ pub(crate) struct TextStore {
 }
 
 impl TextStore {
-    /// Appends `text` to the characters of `actor` and returns the span naming it.
+    /// Appends `text` (`chars` characters) to the characters of `actor` and returns the span
+    /// naming it.
     ///
     /// # Panics
     /// If the actor's characters in this object would pass 4 GiB.
-    pub(crate) fn push(&mut self, actor: ActorIdx, text: &str) -> TextSpan {
+    pub(crate) fn push(&mut self, actor: ActorIdx, text: &str, chars: usize) -> TextSpan {
+        debug_assert_eq!(text.chars().count(), chars);
         let i = actor.index();
         if i >= self.by_actor.len() {
             self.by_actor.resize_with(i + 1, String::new);
@@ -61,7 +63,7 @@ impl TextStore {
         let span = TextSpan {
             start: to_u32(buf.len()),
             bytes: to_u32(text.len()),
-            chars: to_u32(text.chars().count()),
+            chars: to_u32(chars),
         };
         buf.push_str(text);
         span
@@ -263,8 +265,8 @@ mod tests {
         fn text_span_law(pre in "\\PC{0,8}", s in "\\PC{0,24}", k in 0usize..64) {
             let mut store = TextStore::default();
             let actor = ActorIdx(1);
-            store.push(actor, &pre);
-            let t = store.push(actor, &s);
+            store.push(actor, &pre, pre.chars().count());
+            let t = store.push(actor, &s, s.chars().count());
             prop_assert_eq!(t.len(), s.chars().count());
             prop_assert_eq!(store.get(actor, &t), s.as_str());
             let mut head = t;
@@ -304,7 +306,7 @@ mod tests {
     fn multibyte_split() {
         let mut store = TextStore::default();
         let actor = ActorIdx(0);
-        let mut t = store.push(actor, "añ€😀b");
+        let mut t = store.push(actor, "añ€😀b", 5);
         let tail = t.split_off(3, &store, actor);
         assert_eq!((store.get(actor, &t), t.len()), ("añ€", 3));
         assert_eq!((store.get(actor, &tail), tail.len()), ("😀b", 2));

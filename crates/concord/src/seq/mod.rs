@@ -102,6 +102,10 @@ mod tests;
 pub(crate) use content::{TextContent, TextSpan};
 pub(crate) use tree::SeqTree;
 
+/// Spans `(first id, count)` of elements with consecutive ids, in document order; most edits
+/// touch one or two.
+pub(crate) type IdSpans = smallvec::SmallVec<[(Id, usize); 2]>;
+
 use crate::ids::{ActorIdx, Id, OptId};
 
 /// The payload of a run: one value per element, splittable and joinable at element boundaries.

@@ -1,10 +1,8 @@
 //! The operations the document calls: local inserts, lookups by position and by id,
 //! visibility changes, slot updates, and rollback of inserts.
 
-use smallvec::SmallVec;
-
 use super::tree::{Cursor, LeafIdx, Pos, SeqTree};
-use super::{Content, Run, TextSpan};
+use super::{Content, IdSpans, Run, TextSpan};
 use crate::ids::{ActorIdx, Id};
 
 impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
@@ -115,8 +113,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// The id spans `(first id, count)` of the visible elements in `pos..pos + len`, in
     /// document order, consecutive ids merged into one span.
-    pub(crate) fn visible_spans(&self, pos: usize, len: usize) -> SmallVec<[(Id, usize); 2]> {
-        let mut out: SmallVec<[(Id, usize); 2]> = SmallVec::new();
+    pub(crate) fn visible_spans(&self, pos: usize, len: usize) -> IdSpans {
+        let mut out = IdSpans::new();
         if len == 0 || pos >= self.vis {
             return out;
         }
@@ -155,6 +153,28 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
     }
 
+    /// Hides the visible elements `pos .. pos + len` (`pos + len <= len()`) as a local delete,
+    /// and returns their id spans as [`SeqTree::visible_spans`] does. Elements within one run,
+    /// the common case (a backspace), are found once by position and never looked up by id.
+    pub(crate) fn hide_local(&mut self, pos: usize, len: usize) -> IdSpans {
+        let (leaf, vis_start) = self.locate_vis(pos);
+        self.cursor = Some(Cursor { leaf, vis_start });
+        let p = self.nth_visible_in(leaf, pos - vis_start);
+        let run = &self.leaf(p.leaf).runs[p.run];
+        if p.off + len <= run.len() {
+            let id = run.id.add(p.off as u64);
+            self.set_visible_at(p, len, false);
+            let mut one = IdSpans::new();
+            one.push((id, len));
+            return one;
+        }
+        let spans = self.visible_spans(pos, len);
+        for &(id, n) in &spans {
+            self.set_visible(id, n, false);
+        }
+        spans
+    }
+
     /// Sets the visibility of elements `id .. id + len` (consecutive counters of one actor,
     /// all present, possibly spread over several runs and leaves). Returns how many elements
     /// changed visibility.
@@ -167,37 +187,42 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let run = &self.leaf(p.leaf).runs[p.run];
             let k = (len - done).min(run.len() - p.off);
             done += k;
-            if run.visible == visible {
-                continue;
+            if run.visible != visible {
+                changed += k;
+                self.set_visible_at(p, k, visible);
             }
-            let run_len = run.len();
-            let dvis = if visible { k as isize } else { -(k as isize) };
-            changed += k;
-            if self.move_to_neighbour(p, k, visible) {
-                self.add_counts(p.leaf, dvis, 0);
-                continue;
-            }
-            let mut i = p.run;
-            if p.off > 0 {
-                self.split_run(p.leaf, i, p.off);
-                i += 1;
-            }
-            if p.off + k < run_len {
-                self.split_run(p.leaf, i, k);
-            }
-            self.leaf_mut(p.leaf).runs[i].visible = visible;
-            self.add_counts(p.leaf, dvis, 0);
-            let (mut leaf, mut i) = (p.leaf, i);
-            if self.leaf(leaf).runs.len() > L {
-                let (new, half) = self.split_leaf(leaf);
-                if i >= half {
-                    (leaf, i) = (new, i - half);
-                }
-            }
-            self.try_merge_next(leaf, i);
-            self.try_merge_prev(leaf, i);
         }
         changed
+    }
+
+    /// Sets the visibility of the `k` elements from `p`, all in the run at `p`, which has the
+    /// other visibility.
+    fn set_visible_at(&mut self, p: Pos, k: usize, visible: bool) {
+        let run_len = self.leaf(p.leaf).runs[p.run].len();
+        let dvis = if visible { k as isize } else { -(k as isize) };
+        if self.move_to_neighbour(p, k, visible) {
+            self.add_counts(p.leaf, dvis, 0);
+            return;
+        }
+        let mut i = p.run;
+        if p.off > 0 {
+            self.split_run(p.leaf, i, p.off);
+            i += 1;
+        }
+        if p.off + k < run_len {
+            self.split_run(p.leaf, i, k);
+        }
+        self.leaf_mut(p.leaf).runs[i].visible = visible;
+        self.add_counts(p.leaf, dvis, 0);
+        let (mut leaf, mut i) = (p.leaf, i);
+        if self.leaf(leaf).runs.len() > L {
+            let (new, half) = self.split_leaf(leaf);
+            if i >= half {
+                (leaf, i) = (new, i - half);
+            }
+        }
+        self.try_merge_next(leaf, i);
+        self.try_merge_prev(leaf, i);
     }
 
     /// The common cases of a visibility change, done without shifting the leaf's runs: the
@@ -319,11 +344,12 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 }
 
 impl<const L: usize, const F: usize> SeqTree<TextSpan, L, F> {
-    /// Copies `text`, about to be inserted by `actor`, into the store, and returns the content
+    /// Copies `text` (`chars` characters), about to be inserted by `actor`, into the store, and
+    /// returns the content
     /// of the run that inserts it. The run must follow at once (an insert of `actor`'s next
     /// ids): the store keeps each actor's characters in counter order.
-    pub(crate) fn push_text(&mut self, actor: ActorIdx, text: &str) -> TextSpan {
-        self.store.push(actor, text)
+    pub(crate) fn push_text(&mut self, actor: ActorIdx, text: &str, chars: usize) -> TextSpan {
+        self.store.push(actor, text, chars)
     }
 
     /// The characters of `span`, the content of a run of `actor`.

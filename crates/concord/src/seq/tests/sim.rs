@@ -107,7 +107,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
     pub(super) fn insert(&mut self, net: &mut Net, pos: usize, text: &str) {
         let g = Id::new(ActorIdx(self.actor), self.clock);
         let l = self.local(g);
-        let content = self.tree.push_text(l.actor, text);
+        let content = self.tree.push_text(l.actor, text, text.chars().count());
         let (ol, or) = self.tree.insert_local(pos, l, content);
         let (ol, or) = (ol.map(|x| self.global(x)), or.map(|x| self.global(x)));
         assert_eq!(self.naive.insert_local(pos, g, text), (ol, or), "origins");
@@ -126,7 +126,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
         let before = self.elements();
         let l = self.local(Id::new(ActorIdx(self.actor), self.clock));
         let n = text.chars().count();
-        let content = self.tree.push_text(l.actor, text);
+        let content = self.tree.push_text(l.actor, text, text.chars().count());
         self.tree.insert_local(pos, l, content);
         self.tree.check();
         self.tree.remove(l, n);
@@ -172,7 +172,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
                 let l = self.local(*id);
                 let ol = origin_left.map(|g| self.local(g));
                 let or = origin_right.map(|g| self.local(g));
-                let content = self.tree.push_text(l.actor, text);
+                let content = self.tree.push_text(l.actor, text, text.chars().count());
                 let n = content.len() as u64;
                 let cmp = actor_order(&self.l2g, &net.rank);
                 let at = self.tree.integrate(l, ol, or, content, cmp);
