@@ -461,32 +461,39 @@ impl<'a> Transaction<'a> {
         text: &str,
     ) -> Result<(), DocError> {
         let obj = obj.as_ref();
-        let t = self.target(obj)?;
-        let Some(ObjData::Text(tobj)) = self.doc.objects.get(t.id) else {
-            return Err(Self::wrong_type(&t, Expected::Text));
+        let (obj_id, data) = self.reader().obj(obj)?;
+        let ObjData::Text(tobj) = data else {
+            return Err(DocError::WrongObjectType {
+                obj: *obj,
+                expected: Expected::Text,
+                found: data.obj_type(),
+            });
         };
         check_range(obj, pos, del, tobj.len())?;
         let chars = text.chars().count();
         let deletes = self.take_ids(del as u64);
         let id = self.take_ids(chars as u64);
-        let (hidden, (left, right)) =
-            self.doc
-                .objects
-                .splice_text_local(t.id, (pos, del), id, (text, chars), &mut self.undo);
+        let (hidden, (left, right)) = self.doc.objects.splice_text_local(
+            obj_id,
+            (pos, del),
+            id,
+            (text, chars),
+            &mut self.undo,
+        );
         let mut by = deletes;
         for (target, n) in hidden {
             let action = LogAction::DeleteSpan {
                 target,
                 backward: false,
             };
-            self.log(by, t.id, n as u64, action);
+            self.log(by, obj_id, n as u64, action);
             by = by.add(n as u64);
         }
         if chars > 0 {
             self.doc
                 .history
                 .log
-                .push_text(id, t.id, left, right, text, chars as u64);
+                .push_text(id, obj_id, left, right, text, chars as u64);
         }
         Ok(())
     }
