@@ -171,13 +171,18 @@ fn session<const L: usize, const F: usize>(seed: u64, steps: usize) {
                 };
                 let n = rng.gen_range(1..=(len - pos).min(5));
                 let spans = h.tree.visible_spans(pos, n);
-                assert_eq!(
-                    spans.to_vec(),
-                    h.model_spans(pos, n),
-                    "visible_spans({pos}, {n})"
-                );
-                for (id, k) in spans {
-                    h.set_visible(id, k, false);
+                let expect = h.model_spans(pos, n);
+                assert_eq!(spans.to_vec(), expect, "visible_spans({pos}, {n})");
+                if rng.gen_bool(0.5) {
+                    for (id, k) in spans {
+                        h.set_visible(id, k, false);
+                    }
+                } else {
+                    // The local delete: by position, returning what it hid.
+                    assert_eq!(h.tree.hide_local(pos, n).to_vec(), expect, "hide_local");
+                    for e in h.model.iter_mut().filter(|e| e.2).skip(pos).take(n) {
+                        e.2 = false;
+                    }
                 }
                 caret = pos;
             }
