@@ -11,8 +11,8 @@
 //! A run is a chain, so the causal past of change `k` of a run is changes `0 ..= k` of that run
 //! plus the past of its first change's dependencies: walking the graph visits runs, not changes.
 
-use std::cell::Cell;
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -159,7 +159,7 @@ pub(crate) struct History {
     /// The actor last looked up, tried before the hash map (it is nearly always the local
     /// actor or the one whose change is being applied). Checked against `actors`, so it is
     /// never stale.
-    last_actor: Cell<ActorIdx>,
+    last_actor: ActorHint,
     /// Every applied change, in runs, in the order applied (a topological order).
     runs: Vec<ChangeRun>,
     /// For each actor, the indexes in `runs` of its runs, in seq order.
@@ -174,6 +174,28 @@ pub(crate) struct History {
     count: usize,
     /// Changes that wait for dependencies.
     pub(crate) queue: Vec<Change>,
+}
+
+/// The actor last looked up. An atomic rather than a `Cell`, so that a document stays `Sync`:
+/// reads from several threads may race on the hint, which is only ever a guess checked against
+/// the actor table.
+#[derive(Debug, Default)]
+struct ActorHint(AtomicU32);
+
+impl ActorHint {
+    fn get(&self) -> ActorIdx {
+        ActorIdx(self.0.load(AtomicOrdering::Relaxed))
+    }
+
+    fn set(&self, i: ActorIdx) {
+        self.0.store(i.0, AtomicOrdering::Relaxed);
+    }
+}
+
+impl Clone for ActorHint {
+    fn clone(&self) -> Self {
+        ActorHint(AtomicU32::new(self.0.load(AtomicOrdering::Relaxed)))
+    }
 }
 
 impl History {

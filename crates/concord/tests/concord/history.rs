@@ -192,3 +192,12 @@ fn element_ids_are_stable_across_versions() {
         Err(DocError::WrongObjectType { .. })
     ));
 }
+
+/// A document can move to another thread and be read from several at once.
+#[test]
+fn documents_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<concord::Doc>();
+    check::<concord::SyncState>();
+    check::<concord::Change>();
+}
