@@ -123,15 +123,21 @@ pub fn read_trace(path: &Path) -> Result<AnyTrace, String> {
         json = String::from_utf8(bytes)
             .map_err(|e| format!("{} is not UTF-8: {e}", path.display()))?;
     }
-    let value: serde_json::Value =
-        serde_json::from_str(&json).map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
+    // The kind first, skipping everything else, then the trace straight into its typed form:
+    // no `serde_json::Value` tree, whose hundreds of thousands of small allocations would be
+    // freed right before a measurement and leave the allocator busy sorting them during it.
+    #[derive(Deserialize)]
+    struct Kind {
+        kind: Option<String>,
+    }
     let bad = |e: serde_json::Error| format!("{} is not a trace: {e}", path.display());
-    if value.get("kind").and_then(|k| k.as_str()) == Some("concurrent") {
-        serde_json::from_value(value)
+    let kind: Kind = serde_json::from_str(&json).map_err(bad)?;
+    if kind.kind.as_deref() == Some("concurrent") {
+        serde_json::from_str(&json)
             .map(AnyTrace::Concurrent)
             .map_err(bad)
     } else {
-        serde_json::from_value(value)
+        serde_json::from_str(&json)
             .map(AnyTrace::Sequential)
             .map_err(bad)
     }
