@@ -331,19 +331,9 @@ impl Doc {
                 };
                 let low = low.ok_or(ctx.unknown_elem(first))?;
                 // Every element of the span must exist; collect the visible parts on the way.
-                let mut visible: Vec<(Id, usize)> = Vec::new();
-                for k in 0..len {
-                    let e = low.add(k);
-                    let (_, is_visible) = text
-                        .position(e)
-                        .ok_or_else(|| ctx.unknown_elem(self.history.export(e)))?;
-                    if is_visible {
-                        match visible.last_mut() {
-                            Some((start, n)) if start.add(*n as u64) == e => *n += 1,
-                            _ => visible.push((e, 1)),
-                        }
-                    }
-                }
+                let visible = text
+                    .visible_parts(low, len)
+                    .map_err(|missing| ctx.unknown_elem(self.history.export(missing)))?;
                 self.objects.delete_text(obj, visible, undo);
                 let action = LogAction::DeleteSpan {
                     target,

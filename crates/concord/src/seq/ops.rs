@@ -95,9 +95,32 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     }
 
     /// The number of visible elements before element `id`, and whether it is visible.
+    #[cfg(test)]
     pub(crate) fn position(&self, id: Id) -> Option<(usize, bool)> {
         let p = self.find(id)?;
         Some((self.vis_before(p), self.leaf(p.leaf).runs[p.run].visible))
+    }
+
+    /// The visible parts of the elements `id .. id + len` (ids of one actor), as spans of
+    /// consecutive ids; or the first of those ids that is not in the sequence. A run of the
+    /// tree answers for all of its elements at once.
+    pub(crate) fn visible_parts(&self, id: Id, len: u64) -> Result<Vec<(Id, usize)>, Id> {
+        let mut out: Vec<(Id, usize)> = Vec::new();
+        let mut done = 0;
+        while done < len {
+            let e = id.add(done);
+            let p = self.find(e).ok_or(e)?;
+            let run = &self.leaf(p.leaf).runs[p.run];
+            let n = ((run.len() - p.off) as u64).min(len - done);
+            if run.visible {
+                match out.last_mut() {
+                    Some((start, m)) if start.add(*m as u64) == e => *m += n as usize,
+                    _ => out.push((e, n as usize)),
+                }
+            }
+            done += n;
+        }
+        Ok(out)
     }
 
     /// The visible element at `pos`: its id, its run's content and its offset in that content.

@@ -127,6 +127,32 @@ impl<const L: usize, const F: usize> Harness<L, F> {
         let missing = Id::new(ActorIdx(1), self.counters[1] + 5);
         assert!(!self.tree.contains(missing));
         assert_eq!(self.tree.position(missing), None);
+        // The visible parts of a span of one actor's ids, against the model element by element.
+        if let Some(i) = (!self.model.is_empty()).then(|| rng.gen_range(0..self.model.len())) {
+            let start = self.model[i].0;
+            let len = rng.gen_range(1..8u64);
+            let mut want: Vec<(Id, usize)> = Vec::new();
+            let mut first_missing = None;
+            for k in 0..len {
+                let e = start.add(k);
+                match self.model.iter().find(|m| m.0 == e) {
+                    None => {
+                        first_missing = Some(e);
+                        break;
+                    }
+                    Some(&(_, _, true)) => match want.last_mut() {
+                        Some((s, n)) if s.add(*n as u64) == e => *n += 1,
+                        _ => want.push((e, 1)),
+                    },
+                    Some(_) => {}
+                }
+            }
+            let got = self.tree.visible_parts(start, len);
+            match first_missing {
+                Some(m) => assert_eq!(got, Err(m), "visible parts of {start:?} +{len}"),
+                None => assert_eq!(got, Ok(want), "visible parts of {start:?} +{len}"),
+            }
+        }
     }
 }
 
