@@ -2,7 +2,8 @@
 //!
 //! A saved document is its history: every change, in the binary format of
 //! [`crate::encoding`]. Loading applies the changes again (a document holds no state that its
-//! changes do not determine). `save_incremental` appends only what is new, so an application
+//! changes do not determine), reading them in blocks ([`ChangeBlock`]) so that a run of
+//! keystrokes applies as one insert or one delete. `save_incremental` appends only what is new, so an application
 //! can keep one file per document, append to it after each edit, and compact it now and then
 //! with a full `save`.
 
