@@ -97,12 +97,12 @@ impl Doc {
         self.apply_all(rest, undo)
     }
 
-    /// Applies a block whose first change is ready, and with it the whole block.
+    /// Applies a block whose first change is ready, and with it the whole block (a single
+    /// change is a block of one).
     fn apply_block(&mut self, block: ChangeBlock, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
-        let change = &block.change;
+        let ChangeBlock { change, lens, .. } = block;
         let actor = self.history.intern(change.actor);
         let mut counter = change.start_op;
-        let ChangeBlock { change, lens, .. } = block;
         for op in change.ops {
             let id = Id::new(actor, counter);
             let len = op.len();
@@ -167,30 +167,7 @@ impl Doc {
     }
 
     fn apply_change(&mut self, change: Change, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
-        let actor = self.history.intern(change.actor);
-        let mut counter = change.start_op;
-        for op in change.ops {
-            let id = Id::new(actor, counter);
-            let len = op.len();
-            let record = self.apply_op(id, op, undo).map_err(|reason| ApplyError {
-                actor: change.actor,
-                seq: change.seq,
-                reason,
-            })?;
-            self.history.log.push(record);
-            counter += len;
-        }
-        let meta = ChangeMeta {
-            actor: change.actor,
-            seq: change.seq,
-            start_op: change.start_op,
-            time: change.time,
-            message: change.message,
-            deps: change.deps,
-            groups: change.groups,
-        };
-        self.history.record(meta, change.len);
-        Ok(())
+        self.apply_block(ChangeBlock::single(change), undo)
     }
 
     /// Applies one op and returns its record for the op log.
