@@ -8,7 +8,6 @@ use crate::change::{
 use crate::error::{Expected, InvalidChange};
 use crate::ids::Id;
 use crate::register::{RegisterError, Stored};
-use crate::seq::TextContent;
 use crate::{ApplyError, ObjId, ObjType, OpId};
 
 use super::history::Readiness;
@@ -173,153 +172,175 @@ impl Doc {
     /// Applies one op and returns its record for the op log.
     fn apply_op(&mut self, id: Id, op: Op, undo: &mut Vec<Undo>) -> Result<Record, InvalidChange> {
         let op_id = self.history.export(id);
-        if op.len() == 0 {
+        let len = op.len();
+        if len == 0 {
             return Err(InvalidChange::EmptyOp(op_id));
         }
         let ctx = OpContext { op_id, obj: op.obj };
         let obj = self.resolve_obj(&ctx)?;
         let typ = self.objects.get(obj).map(ObjData::obj_type);
         let typ = typ.ok_or(ctx.unknown_object())?;
-        let history = &self.history;
-        let len = op.len();
-        let action = op.action;
-        match &action {
-            Action::Put { key, pred, .. }
-            | Action::Delete { key, pred }
-            | Action::Increment { key, pred, .. } => {
-                let key = self.reg_key(&ctx, obj, typ, key)?;
-                let pred = pred
-                    .iter()
-                    .map(|&p| self.history.import(p).ok_or(ctx.unknown_pred(p)))
-                    .collect::<Result<Vec<Id>, _>>()?;
-                if pred.is_empty() && !matches!(action, Action::Put { .. }) {
-                    // A delete or increment of nothing would leave no trace in the state.
-                    return Err(InvalidChange::EmptyOp(op_id));
-                }
-                let result = match &action {
-                    Action::Put { .. } | Action::Delete { .. } => {
-                        let value = match &action {
-                            Action::Put { value, .. } => Some(stored(value)),
-                            _ => None,
-                        };
-                        let write = Write {
-                            id,
-                            value,
-                            pred: &pred,
-                        };
-                        let cmp = |a, b| history.cmp_ids(a, b);
-                        self.objects.write(obj, key.clone(), write, cmp, undo)
-                    }
-                    Action::Increment { by, .. } => {
-                        self.objects
-                            .increment(obj, key.clone(), id, *by, &pred, undo)
-                    }
-                    _ => unreachable!(),
-                };
-                result.map_err(|r| ctx.refused(r, history))?;
-                let pred = pred.into_iter().collect();
-                let action = match &action {
-                    Action::Put { value, .. } => LogAction::Put {
-                        key,
-                        value: value.clone(),
-                        pred,
-                    },
-                    Action::Delete { .. } => LogAction::Delete { key, pred },
-                    Action::Increment { by, .. } => LogAction::Increment { key, by: *by, pred },
-                    _ => unreachable!(),
-                };
-                Ok(record(id, obj, 1, action))
-            }
-            _ => self.apply_seq_op(id, &ctx, obj, typ, len, action, undo),
-        }
-    }
-
-    /// Applies an insert or a span delete (see [`Doc::apply_op`]).
-    #[allow(clippy::too_many_arguments)]
-    fn apply_seq_op(
-        &mut self,
-        id: Id,
-        ctx: &OpContext,
-        obj: Id,
-        typ: ObjType,
-        len: u64,
-        action: Action,
-        undo: &mut Vec<Undo>,
-    ) -> Result<Record, InvalidChange> {
-        let op_id = ctx.op_id;
-        let history = &self.history;
-        match action {
+        let at = Target { id, ctx, obj, typ };
+        let action = match op.action {
             Action::Insert {
                 left,
                 right,
                 values,
-            } => {
-                let left = self.elem(ctx, obj, left)?;
-                let right = self.elem(ctx, obj, right)?;
-                let place = Place::Between(left, right);
-                let cmp = |a, b| history.cmp_actors(a, b);
-                let action = match (typ, values) {
-                    (ObjType::List, InsertValues::List(values)) => {
-                        let stored_values = values.iter().map(stored).collect();
-                        self.objects
-                            .insert_list(obj, id, place, stored_values, cmp, undo);
-                        LogAction::InsertList {
-                            left,
-                            right,
-                            values,
-                        }
-                    }
-                    (ObjType::Text, InsertValues::Text { text, chars }) => {
-                        let content = TextContent::from(text.as_str());
-                        let actual = crate::seq::Content::len(&content) as u64;
-                        if actual != chars {
-                            return Err(InvalidChange::TextLength {
-                                op: op_id,
-                                declared: chars,
-                                actual,
-                            });
-                        }
-                        self.objects.insert_text(obj, id, place, content, cmp, undo);
-                        LogAction::InsertText { left, right, text }
-                    }
-                    (found, InsertValues::List(_)) => return Err(ctx.wrong(Expected::List, found)),
-                    (found, InsertValues::Text { .. }) => {
-                        return Err(ctx.wrong(Expected::Text, found))
-                    }
-                };
-                Ok(record(id, obj, len, action))
-            }
+            } => self.apply_insert(&at, left, right, values, undo)?,
             Action::DeleteSpan {
                 first,
                 len,
                 backward,
-            } => {
-                let Some(ObjData::Text(text)) = self.objects.get(obj) else {
-                    return Err(ctx.wrong(Expected::Text, typ));
-                };
-                let target = self.history.import(first).ok_or(ctx.unknown_elem(first))?;
-                // The span's elements in id order: a backward span ends at `first`.
-                let low = match backward {
-                    false => Some(target),
-                    true => (target.counter)
-                        .checked_sub(len.saturating_sub(1))
-                        .filter(|&c| c > 0)
-                        .map(|c| Id::new(target.actor, c)),
-                };
-                let low = low.ok_or(ctx.unknown_elem(first))?;
-                // Every element of the span must exist; collect the visible parts on the way.
-                let visible = text
-                    .visible_parts(low, len)
-                    .map_err(|missing| ctx.unknown_elem(self.history.export(missing)))?;
-                self.objects.delete_text(obj, visible, undo);
-                let action = LogAction::DeleteSpan {
-                    target,
-                    backward: backward && len > 1,
-                };
-                Ok(record(id, obj, len, action))
+            } => self.apply_delete_span(&at, first, len, backward, undo)?,
+            Action::Put { key, value, pred } => {
+                self.apply_register(&at, &key, &pred, RegisterOp::Put(value), undo)?
             }
-            _ => unreachable!("apply_op applies the register ops"),
+            Action::Delete { key, pred } => {
+                self.apply_register(&at, &key, &pred, RegisterOp::Delete, undo)?
+            }
+            Action::Increment { key, by, pred } => {
+                self.apply_register(&at, &key, &pred, RegisterOp::Increment(by), undo)?
+            }
+        };
+        Ok(record(id, obj, len, action))
+    }
+
+    /// Applies a put, delete or increment of the register `key`, over the values `pred`.
+    fn apply_register(
+        &mut self,
+        at: &Target,
+        key: &Key,
+        pred: &[OpId],
+        op: RegisterOp,
+        undo: &mut Vec<Undo>,
+    ) -> Result<LogAction, InvalidChange> {
+        let Target {
+            id,
+            ref ctx,
+            obj,
+            typ,
+        } = *at;
+        let key = self.reg_key(ctx, obj, typ, key)?;
+        let pred = pred
+            .iter()
+            .map(|&p| self.history.import(p).ok_or(ctx.unknown_pred(p)))
+            .collect::<Result<Vec<Id>, _>>()?;
+        if pred.is_empty() && !matches!(op, RegisterOp::Put(_)) {
+            // A delete or increment of nothing would leave no trace in the state.
+            return Err(InvalidChange::EmptyOp(ctx.op_id));
         }
+        let history = &self.history;
+        let result = match &op {
+            RegisterOp::Increment(by) => {
+                self.objects
+                    .increment(obj, key.clone(), id, *by, &pred, undo)
+            }
+            RegisterOp::Put(_) | RegisterOp::Delete => {
+                let value = match &op {
+                    RegisterOp::Put(value) => Some(stored(value)),
+                    _ => None,
+                };
+                let write = Write {
+                    id,
+                    value,
+                    pred: &pred,
+                };
+                let cmp = |a, b| history.cmp_ids(a, b);
+                self.objects.write(obj, key.clone(), write, cmp, undo)
+            }
+        };
+        result.map_err(|r| ctx.refused(r, history))?;
+        let pred = pred.into_iter().collect();
+        Ok(match op {
+            RegisterOp::Put(value) => LogAction::Put { key, value, pred },
+            RegisterOp::Delete => LogAction::Delete { key, pred },
+            RegisterOp::Increment(by) => LogAction::Increment { key, by, pred },
+        })
+    }
+
+    /// Applies an insert of list values or characters between `left` and `right`.
+    fn apply_insert(
+        &mut self,
+        at: &Target,
+        left: Option<OpId>,
+        right: Option<OpId>,
+        values: InsertValues,
+        undo: &mut Vec<Undo>,
+    ) -> Result<LogAction, InvalidChange> {
+        let Target {
+            id,
+            ref ctx,
+            obj,
+            typ,
+        } = *at;
+        let left = self.elem(ctx, obj, left)?;
+        let right = self.elem(ctx, obj, right)?;
+        let place = Place::Between(left, right);
+        let history = &self.history;
+        let cmp = |a, b| history.cmp_actors(a, b);
+        match (typ, values) {
+            (ObjType::List, InsertValues::List(values)) => {
+                let stored_values = values.iter().map(stored).collect();
+                self.objects
+                    .insert_list(obj, id, place, stored_values, cmp, undo);
+                Ok(LogAction::InsertList {
+                    left,
+                    right,
+                    values,
+                })
+            }
+            (ObjType::Text, InsertValues::Text { text, chars }) => {
+                let actual = text.chars().count() as u64;
+                if actual != chars {
+                    return Err(InvalidChange::TextLength {
+                        op: ctx.op_id,
+                        declared: chars,
+                        actual,
+                    });
+                }
+                self.objects
+                    .insert_str(obj, id, place, &text, chars as usize, cmp, undo);
+                Ok(LogAction::InsertText { left, right, text })
+            }
+            (found, InsertValues::List(_)) => Err(ctx.wrong(Expected::List, found)),
+            (found, InsertValues::Text { .. }) => Err(ctx.wrong(Expected::Text, found)),
+        }
+    }
+
+    /// Applies a delete of the text elements `first` and on (backward: and back).
+    fn apply_delete_span(
+        &mut self,
+        at: &Target,
+        first: OpId,
+        len: u64,
+        backward: bool,
+        undo: &mut Vec<Undo>,
+    ) -> Result<LogAction, InvalidChange> {
+        let Target {
+            ref ctx, obj, typ, ..
+        } = *at;
+        let Some(ObjData::Text(text)) = self.objects.get(obj) else {
+            return Err(ctx.wrong(Expected::Text, typ));
+        };
+        let target = self.history.import(first).ok_or(ctx.unknown_elem(first))?;
+        // The span's elements in id order: a backward span ends at `first`.
+        let low = match backward {
+            false => Some(target),
+            true => (target.counter)
+                .checked_sub(len.saturating_sub(1))
+                .filter(|&c| c > 0)
+                .map(|c| Id::new(target.actor, c)),
+        };
+        let low = low.ok_or(ctx.unknown_elem(first))?;
+        // Every element of the span must exist; collect the visible parts on the way.
+        let visible = text
+            .visible_parts(low, len)
+            .map_err(|missing| ctx.unknown_elem(self.history.export(missing)))?;
+        self.objects.delete_text(obj, visible, undo);
+        Ok(LogAction::DeleteSpan {
+            target,
+            backward: backward && len > 1,
+        })
     }
 
     fn resolve_obj(&self, ctx: &OpContext) -> Result<Id, InvalidChange> {
@@ -372,6 +393,22 @@ impl Doc {
             Err(ctx.unknown_elem(elem))
         }
     }
+}
+
+/// Where an op applies: its id, its object (resolved and checked to exist) and the object's
+/// type.
+struct Target {
+    id: Id,
+    ctx: OpContext,
+    obj: Id,
+    typ: ObjType,
+}
+
+/// What an op does to a register.
+enum RegisterOp {
+    Put(NewValue),
+    Delete,
+    Increment(i64),
 }
 
 /// The op being applied, for error reports.

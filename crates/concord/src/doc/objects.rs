@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::ids::{ActorIdx, Id};
 use crate::register::{Register, RegisterError, Stored};
-use crate::seq::{IdSpans, SeqTree, TextContent, TextSpan};
+use crate::seq::{IdSpans, SeqTree, TextSpan};
 use crate::ObjType;
 
 /// The internal id of the root map (counters start at 1, so no op has this id).
@@ -230,33 +230,23 @@ impl Objects {
         origins
     }
 
-    /// Inserts characters as ops `id ..`. Returns the origins, as [`Objects::insert_list`].
-    pub(crate) fn insert_text(
-        &mut self,
-        obj: Id,
-        id: Id,
-        place: Place,
-        text: TextContent,
-        cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
-        undo: &mut Vec<Undo>,
-    ) -> (Option<Id>, Option<Id>) {
-        self.insert_str(obj, id, place, text.as_str(), cmp_actors, undo)
-    }
-
-    /// Inserts the characters of `text` as ops `id ..`, as [`Objects::insert_text`].
+    /// Inserts the characters of `text` (`chars` of them) as ops `id ..`. Returns the origins,
+    /// as [`Objects::insert_list`].
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn insert_str(
         &mut self,
         obj: Id,
         id: Id,
         place: Place,
         text: &str,
+        chars: usize,
         cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
         undo: &mut Vec<Undo>,
     ) -> (Option<Id>, Option<Id>) {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        let content = t.push_text(id.actor, text, text.chars().count());
+        let content = t.push_text(id.actor, text, chars);
         let len = crate::seq::Content::len(&content);
         let origins = place.insert(t, id, content, cmp_actors);
         undo.push(Undo::Insert { obj, id, len });

@@ -173,75 +173,6 @@ impl Content for TextSpan {
     }
 }
 
-/// Text as it arrives in a change: owned characters and their count, before the tree copies
-/// them into its store.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct TextContent {
-    /// The characters.
-    text: String,
-    /// `text.chars().count()`.
-    chars: usize,
-}
-
-impl TextContent {
-    /// The characters as a string slice.
-    pub(crate) fn as_str(&self) -> &str {
-        &self.text
-    }
-}
-
-impl From<String> for TextContent {
-    fn from(text: String) -> Self {
-        let chars = text.chars().count();
-        TextContent { text, chars }
-    }
-}
-
-impl From<&str> for TextContent {
-    fn from(text: &str) -> Self {
-        TextContent::from(text.to_owned())
-    }
-}
-
-impl Content for TextContent {
-    type Store = ();
-
-    fn len(&self) -> usize {
-        self.chars
-    }
-
-    fn split_off(&mut self, at: usize, _: &(), _: ActorIdx) -> Self {
-        assert!(
-            at <= self.chars,
-            "split_off({at}) past {} chars",
-            self.chars
-        );
-        let byte = self
-            .text
-            .char_indices()
-            .nth(at)
-            .map_or(self.text.len(), |(b, _)| b);
-        let tail = self.text.split_off(byte);
-        let tail_chars = self.chars - at;
-        self.chars = at;
-        TextContent {
-            text: tail,
-            chars: tail_chars,
-        }
-    }
-
-    fn joins(&self, _: &Self) -> bool {
-        true
-    }
-
-    fn append(&mut self, other: Self) {
-        self.text.push_str(&other.text);
-        self.chars += other.chars;
-    }
-
-    fn release(self, _: &mut (), _: ActorIdx) {}
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,20 +211,6 @@ mod tests {
             prop_assert_eq!(head, t);
             tail.release(&mut store, actor);
             prop_assert_eq!(store.held(actor), pre.len() + expect_head.len());
-        }
-
-        #[test]
-        fn owned_text_span_law(s in "\\PC{0,24}", k in 0usize..64) {
-            let t = TextContent::from(s.as_str());
-            prop_assert_eq!(t.len(), s.chars().count());
-            let mut head = t.clone();
-            let k = k % (t.len() + 1);
-            let tail = head.split_off(k, &(), ActorIdx(0));
-            let expect_head: String = s.chars().take(k).collect();
-            let expect_tail: String = s.chars().skip(k).collect();
-            prop_assert_eq!(head.as_str(), expect_head.as_str());
-            prop_assert_eq!(tail.as_str(), expect_tail.as_str());
-            span_law(t, k, &());
         }
 
         #[test]

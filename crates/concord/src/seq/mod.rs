@@ -99,7 +99,7 @@ mod tree;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use content::{TextContent, TextSpan};
+pub(crate) use content::TextSpan;
 pub(crate) use tree::SeqTree;
 
 /// Spans `(first id, count)` of elements with consecutive ids, in document order; most edits
