@@ -80,8 +80,22 @@ impl Op {
     }
 }
 
-/// `ops` with every backward span written as spans of one element, as the binary formats hold
-/// them (borrowed when there is none).
+/// The forward spans `(first, len)` the binary formats write for a delete span: the span
+/// itself, or, for a backward one, each of its elements on its own (`first`, `first - 1`, ...).
+pub(crate) fn forward_parts(
+    first: OpId,
+    len: u64,
+    backward: bool,
+) -> impl Iterator<Item = (OpId, u64)> {
+    let parts = if backward { len } else { 1 };
+    (0..parts).map(move |k| match backward {
+        true => (OpId::new(first.counter().wrapping_sub(k), first.actor()), 1),
+        false => (first, len),
+    })
+}
+
+/// `ops` with every backward span written as its [`forward_parts`] (borrowed when there is
+/// none).
 pub(crate) fn forward_spans(ops: &[Op]) -> std::borrow::Cow<'_, [Op]> {
     let backward = |op: &Op| matches!(op.action, Action::DeleteSpan { backward: true, .. });
     if !ops.iter().any(backward) {
@@ -93,12 +107,12 @@ pub(crate) fn forward_spans(ops: &[Op]) -> std::borrow::Cow<'_, [Op]> {
             Action::DeleteSpan {
                 first,
                 len,
-                backward: true,
-            } => out.extend((0..len).map(|k| Op {
+                backward,
+            } => out.extend(forward_parts(first, len, backward).map(|(first, len)| Op {
                 obj: op.obj,
                 action: Action::DeleteSpan {
-                    first: OpId::new(first.counter().wrapping_sub(k), first.actor()),
-                    len: 1,
+                    first,
+                    len,
                     backward: false,
                 },
             })),

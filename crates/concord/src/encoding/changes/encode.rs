@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::columns::{action, Col, COUNT};
 use super::{start_base, value};
-use crate::change::{Action, Change, InsertValues, Key, Op};
+use crate::change::{forward_parts, Action, Change, InsertValues, Key, Op};
 use crate::encoding::column::boolean::BoolEncoder;
 use crate::encoding::column::compress;
 use crate::encoding::column::delta::DeltaEncoder;
@@ -234,9 +234,9 @@ impl<'a> Encoder<'a> {
             backward: true,
         } = op.action
         {
-            for k in 0..len {
+            for (first, len) in forward_parts(first, len, true) {
                 self.obj(op.obj);
-                self.delete_span(OpId::new(first.counter().wrapping_sub(k), first.actor()), 1);
+                self.delete_span(first, len);
             }
             return;
         }
@@ -385,15 +385,14 @@ impl<'a> Encoder<'a> {
     }
 }
 
-/// How many ops of the format `op` is written as: a backward span is written one element at a
-/// time.
+/// How many ops of the format `op` is written as (see [`forward_parts`]).
 fn encoded_ops(op: &Op) -> u64 {
     match op.action {
         Action::DeleteSpan {
+            first,
             len,
-            backward: true,
-            ..
-        } => len,
+            backward,
+        } => forward_parts(first, len, backward).count() as u64,
         _ => 1,
     }
 }
