@@ -142,6 +142,16 @@ pub(super) struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// `changes` in the compact form, written against `ctx`, which they advance.
+    pub(super) fn rows(ctx: &mut Context, changes: &[Change]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w = Writer { ctx, out: &mut out };
+        for c in changes {
+            w.change(c);
+        }
+        out
+    }
+
     /// An actor: its index plus `offset`; a new one gets the next index and its 16 bytes
     /// follow.
     pub(super) fn actor(&mut self, actor: ActorId, offset: u64) -> u32 {

@@ -121,14 +121,7 @@ pub(super) fn encode(
     } else {
         out.push(number as u8);
     }
-    let mut rows = Vec::new();
-    let mut w = Writer {
-        ctx: &mut ctx,
-        out: &mut rows,
-    };
-    for c in &changes {
-        w.change(c);
-    }
+    let rows = Writer::rows(&mut ctx, &changes);
     // Many changes are smaller as columns; the context advances the same either way.
     let columns = (changes.len() > 1)
         .then(|| {
@@ -294,14 +287,8 @@ pub(super) fn decode(bytes: &[u8], recv: Option<&Receiving>) -> Result<Received,
         let payload = body.split(len)?;
         let changes =
             crate::encoding::changes::decode(payload, false, crate::encoding::frame::VERSION)?;
-        let mut scratch = Vec::new();
-        let mut w = Writer {
-            ctx: &mut ctx,
-            out: &mut scratch,
-        };
-        for c in &changes {
-            w.change(c);
-        }
+        // The sender's context advanced as if it had written them compactly: so does ours.
+        Writer::rows(&mut ctx, &changes);
         changes
     } else {
         let mut count = u64::from(flags >> COUNT_SHIFT & 3);

@@ -466,7 +466,7 @@ impl<'a> Decoder<'a> {
         while done < k {
             let i = self.ends.len();
             let ops = &mut block.change.ops;
-            let (m, len) = match self.bulk_ops(ops, counter, k - done)? {
+            let (m, len) = match self.bulk_ops(ops, k - done)? {
                 0 => (1, self.op(i, actor, counter, ops, true)?),
                 m => (m, 1),
             };
@@ -495,8 +495,8 @@ impl<'a> Decoder<'a> {
 
     /// Reads in bulk the ops, one per change of the block `ops` holds, that continue the
     /// block's last op (typing on, deleting forward, backspacing) while every op column
-    /// repeats; at most `max` of them, whose first id is `counter`. Returns how many it read.
-    fn bulk_ops(&mut self, ops: &mut [Op], counter: u64, max: u64) -> Result<u64, DecodeError> {
+    /// repeats; at most `max` of them. Returns how many it read.
+    fn bulk_ops(&mut self, ops: &mut [Op], max: u64) -> Result<u64, DecodeError> {
         // An empty op uses no id: nothing continues it.
         let Some(last) = ops.last_mut().filter(|op| op.len() > 0) else {
             return Ok(0);
@@ -604,7 +604,6 @@ impl<'a> Decoder<'a> {
             }
             _ => return Ok(0),
         }
-        debug_assert!(counter > 0);
         self.obj_actor.skip(m);
         if last.obj != ObjId::Root {
             self.obj_counter.skip(m);
