@@ -98,7 +98,8 @@ impl ChangeBlock {
                 let change = Change::new(meta, change_ops);
                 deps = vec![OpId::new(end - 1, actor)];
                 out.push(change);
-                seq += 1;
+                // Past the last change this may leave the range of seqs; it is not read then.
+                seq = seq.wrapping_add(1);
                 start = end;
             }
         }
@@ -208,7 +209,7 @@ pub(crate) fn seq_in_block(seq: u64, start_op: u64, lens: &[(u64, u64)], counter
             return seq + counter.saturating_sub(start) / len.max(1);
         }
         start = end;
-        seq += n;
+        seq = seq.wrapping_add(n);
     }
     seq.saturating_sub(1)
 }

@@ -170,7 +170,7 @@ impl Head<'_> {
             && c.message.is_none()
             && c.groups.is_empty()
             && c.actor == self.actor
-            && c.seq + block.count() == self.seq
+            && c.seq.checked_add(block.count()) == Some(self.seq)
             && self.start_op == end
             && self.time == c.time
             && self.deps[..] == [OpId::new(end - 1, self.actor)]
@@ -446,7 +446,13 @@ impl<'a> Decoder<'a> {
             run(self.change_ops.repeat(), 1),
             run(self.change_groups.repeat(), 0),
         ];
-        let Some(k) = runs.into_iter().try_fold(left, |k, n| n.map(|n| k.min(n))) else {
+        // A block's seqs never pass the largest one.
+        let seq_room = u64::MAX - (c.seq + (block.count() - 1));
+        let Some(k) = runs
+            .into_iter()
+            .try_fold(left.min(seq_room), |k, n| n.map(|n| k.min(n)))
+            .filter(|&k| k > 0)
+        else {
             return Ok(0);
         };
         self.change_actor.skip(k);
@@ -589,7 +595,9 @@ impl<'a> Decoder<'a> {
                 // The targets go on from the last one read, without reaching 0 or overflowing.
                 let room = match step {
                     1 if !*backward && f.checked_add(*len - 1) == Some(at) => u64::MAX - at,
-                    -1 if (*backward || *len == 1) && f.checked_sub(*len - 1) == Some(at) => at - 1,
+                    -1 if (*backward || *len == 1) && f.checked_sub(*len - 1) == Some(at) => {
+                        at.saturating_sub(1)
+                    }
                     _ => return Ok(0),
                 };
                 m = m.min(actor.1).min(ones.1).min(n).min(room);

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::{decode, encode};
+use super::{decode, decode_blocks, encode};
 use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
 use crate::encoding::cursor::Cursor;
 use crate::encoding::error::{DecodeError, DecodeErrorKind};
@@ -211,6 +211,32 @@ fn typing_is_a_flag() {
     assert_eq!(decode(Cursor::new(&bytes, 0), false, VERSION), Ok(changes));
 }
 
+/// A chain of keystroke changes whose seqs run past the largest one (as a chunk of changes
+/// may say): the blocks stop at it, and cut back into the changes read.
+#[test]
+fn blocks_never_pass_the_largest_seq() {
+    let seqs = [u64::MAX - 1, u64::MAX, 0, 1];
+    let changes: Vec<Change> = seqs
+        .iter()
+        .enumerate()
+        .map(|(k, &seq)| {
+            let counter = k as u64 + 1;
+            let deps = if k == 0 {
+                vec![]
+            } else {
+                vec![id(counter - 1, 1)]
+            };
+            change(1, seq, counter, deps, vec![put("k")])
+        })
+        .collect();
+    let refs: Vec<&Change> = changes.iter().collect();
+    let bytes = encode(&refs);
+    let blocks = decode_blocks(Cursor::new(&bytes, 0), false, VERSION).unwrap();
+    assert_eq!(blocks.len(), 2);
+    let back: Vec<Change> = blocks.into_iter().flat_map(|b| b.into_changes()).collect();
+    assert_eq!(back, changes);
+}
+
 fn op_id() -> impl Strategy<Value = OpId> {
     (1..40u64, 1..4u8).prop_map(|(c, a)| id(c, a))
 }
@@ -344,5 +370,10 @@ proptest! {
     fn any_bytes_decode_or_fail(bytes: Vec<u8>) {
         let _ = decode(Cursor::new(&bytes, 0), false, VERSION);
         let _ = decode(Cursor::new(&bytes, 0), true, VERSION);
+        for document in [false, true] {
+            if let Ok(blocks) = decode_blocks(Cursor::new(&bytes, 0), document, VERSION) {
+                blocks.into_iter().for_each(|b| drop(b.into_changes()));
+            }
+        }
     }
 }
