@@ -403,11 +403,12 @@ impl History {
         Ok(Readiness::Ready)
     }
 
-    /// Records the metadata of an applied change whose ops are already in the log.
-    pub(crate) fn record(&mut self, meta: ChangeMeta, len: u64) {
+    /// Records the metadata of an applied change whose ops are already in the log; returns
+    /// its actor.
+    pub(crate) fn record(&mut self, meta: ChangeMeta, len: u64) -> ActorIdx {
         let actor = self.intern(meta.actor);
         if self.extends_last_run(actor, &meta, len) {
-            return;
+            return actor;
         }
         let last = OpId::new(meta.start_op + len - 1, meta.actor);
         self.heads.retain(|h| !meta.deps.contains(h));
@@ -440,6 +441,7 @@ impl History {
             time: meta.time,
             extra,
         });
+        actor
     }
 
     /// Records the metadata of an applied block of changes ([`crate::change::ChangeBlock`]):
@@ -450,9 +452,11 @@ impl History {
             return;
         };
         let actor_id = meta.actor;
-        self.record(meta, first_len);
+        let actor = self.record(meta, first_len);
+        if lens.len() == 1 && first_count == 1 {
+            return;
+        }
         let rest = std::iter::once((first_len, first_count - 1)).chain(lens[1..].iter().copied());
-        let actor = self.intern(actor_id);
         let r = *self.by_actor[actor.index()]
             .last()
             .expect("the first change was just recorded");
