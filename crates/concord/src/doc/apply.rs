@@ -214,12 +214,7 @@ impl Doc {
         op: RegisterOp,
         undo: &mut Vec<Undo>,
     ) -> Result<LogAction, InvalidChange> {
-        let Target {
-            id,
-            ref ctx,
-            obj,
-            typ,
-        } = *at;
+        let (id, ctx, obj, typ) = (at.id, &at.ctx, at.obj, at.typ);
         let key = self.reg_key(ctx, obj, typ, key)?;
         let pred = pred
             .iter()
@@ -267,12 +262,7 @@ impl Doc {
         values: InsertValues,
         undo: &mut Vec<Undo>,
     ) -> Result<LogAction, InvalidChange> {
-        let Target {
-            id,
-            ref ctx,
-            obj,
-            typ,
-        } = *at;
+        let (id, ctx, obj, typ) = (at.id, &at.ctx, at.obj, at.typ);
         let left = self.elem(ctx, obj, left)?;
         let right = self.elem(ctx, obj, right)?;
         let place = Place::Between(left, right);
@@ -316,9 +306,7 @@ impl Doc {
         backward: bool,
         undo: &mut Vec<Undo>,
     ) -> Result<LogAction, InvalidChange> {
-        let Target {
-            ref ctx, obj, typ, ..
-        } = *at;
+        let (ctx, obj, typ) = (&at.ctx, at.obj, at.typ);
         let Some(ObjData::Text(text)) = self.objects.get(obj) else {
             return Err(ctx.wrong(Expected::Text, typ));
         };
