@@ -114,13 +114,12 @@ fn read(
         return Err(c.error(DecodeErrorKind::TrailingBytes));
     }
     let mut d = Decoder::new(&stored, &actors, document, budget)?;
-    d.ends.reserve(capacity(n, budget));
     let mut i = 0;
     while i < n {
         let head = d.head(i as usize)?;
         let (a, start_op) = (head.a, head.start_op);
         let end = sink.change(&mut d, n, head)?;
-        d.ends.push((a, end - 1));
+        d.ends.push_one(a, end - 1);
         d.prev = Some((start_op, a));
         i += 1;
         i += sink.bulk(&mut d, n - i)?;
@@ -201,6 +200,75 @@ fn actor_table(c: &mut Cursor<'_>) -> Result<Vec<ActorId>, DecodeError> {
     Ok(actors)
 }
 
+/// The actor and last op counter of every change read, run-length encoded: a stretch of
+/// changes of one actor whose ends are evenly spaced (a typist's one-op changes) is one entry,
+/// so a history of keystrokes costs a few entries, not one per change.
+#[derive(Default)]
+struct Ends {
+    /// `(first change, actor index, its end, step)`: change `first + k` of the entry ends at
+    /// `end + k * step`, up to the next entry's first change.
+    runs: Vec<(usize, usize, u64, u64)>,
+    /// How many changes were pushed.
+    len: usize,
+}
+
+impl Ends {
+    /// How many changes were read.
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The actor index and end of the last change read.
+    fn last(&self) -> Option<(usize, u64)> {
+        let &(first, a, end, step) = self.runs.last()?;
+        Some((a, end.wrapping_add((self.len - 1 - first) as u64 * step)))
+    }
+
+    /// The actor index and end of change `j`.
+    fn get(&self, j: usize) -> Option<(usize, u64)> {
+        if j >= self.len {
+            return None;
+        }
+        let r = self.runs.partition_point(|&(first, ..)| first <= j) - 1;
+        let (first, a, end, step) = self.runs[r];
+        Some((a, end.wrapping_add((j - first) as u64 * step)))
+    }
+
+    /// Appends a change of actor `a` that ends at `end`.
+    fn push_one(&mut self, a: usize, end: u64) {
+        let len = self.len;
+        match self.runs.last_mut() {
+            Some(last) if last.1 == a => {
+                let (first, _, end0, step) = *last;
+                if len - first == 1 {
+                    // The second change of the entry sets its step.
+                    last.3 = end.wrapping_sub(end0);
+                } else if end0.wrapping_add((len - first) as u64 * step) != end {
+                    self.runs.push((len, a, end, 0));
+                }
+            }
+            _ => self.runs.push((len, a, end, 0)),
+        }
+        self.len += 1;
+    }
+
+    /// Appends `n` changes of actor `a`, the first ending at `end` and each next one `step`
+    /// counters after the one before.
+    fn push(&mut self, a: usize, end: u64, step: u64, n: usize) {
+        if n == 0 {
+            return;
+        }
+        self.push_one(a, end);
+        if n > 1 {
+            self.push_one(a, end.wrapping_add(step));
+            let last = self.runs.last_mut().expect("a change was just pushed");
+            // Either the entry already steps by `step`, or it holds one change and may.
+            last.3 = step;
+            self.len += n - 2;
+        }
+    }
+}
+
 /// A decoder per column, and what the rows read so far imply.
 struct Decoder<'a> {
     actors: &'a [ActorId],
@@ -210,7 +278,7 @@ struct Decoder<'a> {
     /// Per actor, the seq of its last change read.
     seqs: Vec<u64>,
     /// Per change read, its actor's index in the table and its last op counter.
-    ends: Vec<(usize, u64)>,
+    ends: Ends,
     /// The first op counter and actor index of the last change read.
     prev: Option<(u64, usize)>,
     change_actor: RleDecoder<'a, u64>,
@@ -269,7 +337,7 @@ impl<'a> Decoder<'a> {
             document,
             budget,
             seqs: vec![0; actors.len()],
-            ends: Vec::new(),
+            ends: Ends::default(),
             prev: None,
             change_actor: rle_u(Col::ChangeActor),
             change_seq: rle_i(Col::ChangeSeq),
@@ -345,7 +413,7 @@ impl<'a> Decoder<'a> {
                 let target = usize::try_from(r)
                     .ok()
                     .and_then(|r| i.checked_sub(r))
-                    .map(|j| self.ends[j]);
+                    .and_then(|j| self.ends.get(j));
                 match target {
                     Some((actor, counter)) => OpId::new(counter, self.actors[actor]),
                     None => {
@@ -426,7 +494,7 @@ impl<'a> Decoder<'a> {
             r.filter(|(v, _)| *v == Some(want)).map(|(_, n)| n)
         }
         let c = &block.change;
-        let Some(&(a, last)) = self.ends.last() else {
+        let Some((a, last)) = self.ends.last() else {
             return Ok(0);
         };
         if left == 0 || c.message.is_some() || !c.groups.is_empty() {
@@ -490,7 +558,7 @@ impl<'a> Decoder<'a> {
                 });
             }
             self.ends
-                .extend((1..=m).map(|j| (a, (counter + j * len).wrapping_sub(1))));
+                .push(a, (counter + len).wrapping_sub(1), len, m as usize);
             block.push_lens(len, m);
             self.prev = Some((end - len, a));
             counter = end;
@@ -946,4 +1014,36 @@ fn resolve(
         });
     }
     Ok(OpId::new(counter, actor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ends;
+
+    #[test]
+    fn ends_are_run_length_encoded_and_read_back() {
+        let mut ends = Ends::default();
+        let mut plain: Vec<(usize, u64)> = Vec::new();
+        let mut push = |ends: &mut Ends, a: usize, end: u64, step: u64, n: usize| {
+            ends.push(a, end, step, n);
+            plain.extend((0..n as u64).map(|k| (a, end + k * step)));
+            plain.clone()
+        };
+        push(&mut ends, 0, 5, 1, 1);
+        push(&mut ends, 0, 6, 1, 1);
+        push(&mut ends, 0, 7, 1, 100);
+        push(&mut ends, 1, 3, 0, 1);
+        push(&mut ends, 0, 200, 2, 3);
+        push(&mut ends, 0, 206, 2, 1);
+        push(&mut ends, 0, 300, 5, 1);
+        let plain = push(&mut ends, 2, 1, 1, 2);
+        assert_eq!(ends.len(), plain.len());
+        for (j, &e) in plain.iter().enumerate() {
+            assert_eq!(ends.get(j), Some(e), "change {j}");
+        }
+        assert_eq!(ends.get(plain.len()), None);
+        assert_eq!(ends.last(), plain.last().copied());
+        // Typing on makes one entry, whatever the number of changes.
+        assert_eq!(ends.runs.len(), 5, "{:?}", ends.runs);
+    }
 }
