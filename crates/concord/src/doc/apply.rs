@@ -50,12 +50,14 @@ impl Doc {
         let mark = self.history.mark();
         let queue = self.history.queue.clone();
         let mut undo = Vec::new();
+        self.objects.begin_batch();
         let result = self.apply_all_blocks(blocks, &mut undo);
         if result.is_err() {
             self.objects.rollback(undo);
             self.history.rollback(mark);
             self.history.queue = queue;
         }
+        self.objects.end_batch();
         result
     }
 

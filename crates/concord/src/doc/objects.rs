@@ -28,11 +28,14 @@ pub(crate) enum ObjData {
 }
 
 impl ObjData {
-    fn new(t: ObjType) -> Self {
-        match t {
-            ObjType::Map => ObjData::Map(BTreeMap::new()),
-            ObjType::List => ObjData::List(SeqTree::new()),
-            ObjType::Text => ObjData::Text(SeqTree::new()),
+    /// An empty object of kind `t`; a sequence built by a batch of changes if `batch`.
+    fn new(t: ObjType, batch: bool) -> Self {
+        match (t, batch) {
+            (ObjType::Map, _) => ObjData::Map(BTreeMap::new()),
+            (ObjType::List, false) => ObjData::List(SeqTree::new()),
+            (ObjType::List, true) => ObjData::List(SeqTree::for_batch()),
+            (ObjType::Text, false) => ObjData::Text(SeqTree::new()),
+            (ObjType::Text, true) => ObjData::Text(SeqTree::for_batch()),
         }
     }
 
@@ -87,6 +90,8 @@ impl From<RegisterError> for Refusal {
 #[derive(Clone, Debug)]
 pub(crate) struct Objects {
     objs: FxHashMap<Id, ObjData>,
+    /// During a batch of changes ([`Objects::begin_batch`]), the objects it created.
+    batch: Option<Vec<Id>>,
     /// An empty undo log with room, kept between transactions so that a keystroke's
     /// transaction does not allocate one.
     spare_undo: Vec<Undo>,
@@ -98,12 +103,30 @@ impl Default for Objects {
         objs.insert(ROOT_ID, ObjData::Map(BTreeMap::new()));
         Objects {
             objs,
+            batch: None,
             spare_undo: Vec::new(),
         }
     }
 }
 
 impl Objects {
+    /// Starts a batch of changes (a load, an import): sequences created until
+    /// [`Objects::end_batch`] are built for it (see [`SeqTree::for_batch`]).
+    pub(crate) fn begin_batch(&mut self) {
+        self.batch = Some(Vec::new());
+    }
+
+    /// Ends a batch: the sequences it created are made ready for editing.
+    pub(crate) fn end_batch(&mut self) {
+        for id in self.batch.take().unwrap_or_default() {
+            match self.objs.get_mut(&id) {
+                Some(ObjData::List(tree)) => tree.end_batch(),
+                Some(ObjData::Text(tree)) => tree.end_batch(),
+                _ => {}
+            }
+        }
+    }
+
     /// An empty undo log, reusing the room of the last one given back.
     pub(crate) fn take_undo(&mut self) -> Vec<Undo> {
         std::mem::take(&mut self.spare_undo)
@@ -127,7 +150,11 @@ impl Objects {
 
     fn create(&mut self, id: Id, value: &Stored, undo: &mut Vec<Undo>) {
         if let Stored::Object(t) = value {
-            self.objs.insert(id, ObjData::new(*t));
+            let batch = self.batch.as_mut();
+            self.objs.insert(id, ObjData::new(*t, batch.is_some()));
+            if let Some(created) = batch {
+                created.push(id);
+            }
             undo.push(Undo::Create(id));
         }
     }

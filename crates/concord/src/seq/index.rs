@@ -5,6 +5,14 @@
 //! are always one entry, so a leaf full of one actor's typing costs one entry, not one per run.
 //! Entries change only when runs move between leaves (leaf splits, merges across a leaf
 //! boundary), are inserted, or are removed.
+//!
+//! A sequence built from a whole history at once (a load, an import) starts instead with a
+//! flat index: per actor, one slot per counter holding the leaf. Building moves every run a
+//! few times between leaves as they split, and a slot is written in a few nanoseconds where a
+//! map update costs a search or two; at the end of the batch the slots are turned into the
+//! map in one pass ([`IdIndex::compact`]). The slots take room in proportion to the ids they
+//! cover, so an actor whose counters are too sparse for them (its ids spread over many
+//! objects) makes the index compact early and go on with the map.
 
 use std::collections::BTreeMap;
 
@@ -50,16 +58,138 @@ impl ActorSpans {
     }
 }
 
+/// The flat index of a sequence being built from a batch of changes: per actor, the leaf of
+/// every counter from the first one given a leaf.
+#[derive(Clone, Debug, Default)]
+struct Flat {
+    /// The slots of each actor, by actor index.
+    actors: Vec<FlatActor>,
+    /// How many ids were given a leaf so far, moves included: the slots may take room in
+    /// proportion to it, never more.
+    work: u64,
+}
+
+/// One actor's slots in a [`Flat`] index.
+#[derive(Clone, Debug, Default)]
+struct FlatActor {
+    /// The counter of slot 0.
+    base: u64,
+    /// The leaf of each counter from `base`, [`NO_LEAF`] where no element has it.
+    slots: Vec<u32>,
+}
+
+/// A slot naming no leaf.
+const NO_LEAF: u32 = u32::MAX;
+
+/// How many slots per id given a leaf a flat index may hold, and how many more in any case.
+const FLAT_ROOM: (u64, u64) = (2, 4096);
+
+impl Flat {
+    fn get(&self, id: Id) -> Option<LeafIdx> {
+        let a = self.actors.get(id.actor.index())?;
+        let k = usize::try_from(id.counter.checked_sub(a.base)?).ok()?;
+        a.slots
+            .get(k)
+            .filter(|&&l| l != NO_LEAF)
+            .map(|&l| LeafIdx(l))
+    }
+
+    /// Gives `start..end` of `actor` the leaf `leaf`; false, changing nothing, if the slots
+    /// would need more room than the ids justify.
+    fn set(&mut self, actor: ActorIdx, start: u64, end: u64, leaf: LeafIdx) -> bool {
+        let i = actor.index();
+        if i >= self.actors.len() {
+            self.actors.resize_with(i + 1, FlatActor::default);
+        }
+        let work = self.work + (end - start);
+        let a = &mut self.actors[i];
+        if a.slots.is_empty() {
+            a.base = start;
+        }
+        let room = work.saturating_mul(FLAT_ROOM.0).saturating_add(FLAT_ROOM.1);
+        let (Some(from), Some(to)) = (start.checked_sub(a.base), end.checked_sub(a.base)) else {
+            return false;
+        };
+        if to > room {
+            return false;
+        }
+        let (from, to) = (from as usize, to as usize);
+        if a.slots.len() < to {
+            a.slots.resize(to, NO_LEAF);
+        }
+        a.slots[from..to].fill(leaf.0);
+        self.work = work;
+        true
+    }
+
+    fn clear(&mut self, actor: ActorIdx, start: u64, end: u64) {
+        if let Some(a) = self.actors.get_mut(actor.index()) {
+            let from = start.saturating_sub(a.base).min(a.slots.len() as u64) as usize;
+            let to = end.saturating_sub(a.base).min(a.slots.len() as u64) as usize;
+            a.slots[from..to].fill(NO_LEAF);
+        }
+    }
+
+    /// The maximal ranges of one actor's slots, as `(start, span)` in order.
+    fn ranges(a: &FlatActor) -> impl Iterator<Item = (u64, Span)> + '_ {
+        let mut k = 0;
+        std::iter::from_fn(move || {
+            while a.slots.get(k) == Some(&NO_LEAF) {
+                k += 1;
+            }
+            let &leaf = a.slots.get(k)?;
+            let len = a.slots[k..].iter().take_while(|&&l| l == leaf).count();
+            let start = a.base + k as u64;
+            k += len;
+            Some((
+                start,
+                Span {
+                    end: start + len as u64,
+                    leaf: LeafIdx(leaf),
+                },
+            ))
+        })
+    }
+}
+
 /// Maps element ids to the leaf holding them, run-length encoded (see the module doc).
 #[derive(Clone, Debug, Default)]
 pub(super) struct IdIndex {
     /// The ranges of each actor, by actor index.
     actors: Vec<ActorSpans>,
+    /// The flat index, while a batch builds the sequence; then `actors` is empty.
+    flat: Option<Box<Flat>>,
 }
 
 impl IdIndex {
+    /// An index that starts flat, for a sequence a batch of changes builds; it stays flat
+    /// until [`IdIndex::compact`].
+    pub(super) fn flat() -> Self {
+        IdIndex {
+            actors: Vec::new(),
+            flat: Some(Box::default()),
+        }
+    }
+
+    /// Turns a flat index into the ranges of the module doc, in one pass over its slots.
+    pub(super) fn compact(&mut self) {
+        let Some(flat) = self.flat.take() else {
+            return;
+        };
+        for (i, fa) in flat.actors.iter().enumerate() {
+            let mut spans: BTreeMap<u64, Span> = Flat::ranges(fa).collect();
+            let tail = spans.pop_last();
+            let top = tail.map_or(0, |(_, span)| span.end);
+            let a = self.actor_mut(ActorIdx(i as u32));
+            *a = ActorSpans { spans, tail, top };
+        }
+    }
+
     /// The leaf holding `id`, if any element has that id.
     pub(super) fn get(&self, id: Id) -> Option<LeafIdx> {
+        if let Some(flat) = &self.flat {
+            return flat.get(id);
+        }
         let a = self.actors.get(id.actor.index())?;
         let span = match a.tail {
             Some((s, ref span)) if id.counter >= s => span,
@@ -81,6 +211,13 @@ impl IdIndex {
     /// index said about them.
     pub(super) fn set(&mut self, actor: ActorIdx, start: u64, end: u64, leaf: LeafIdx) {
         debug_assert!(start < end);
+        if let Some(flat) = &mut self.flat {
+            if flat.set(actor, start, end, leaf) {
+                return;
+            }
+            // Too sparse for slots: go on with the ranges.
+            self.compact();
+        }
         let a = self.actor_mut(actor);
         if start >= a.top {
             // Fresh ids past every range: extend the tail or start a new one.
@@ -128,6 +265,10 @@ impl IdIndex {
 
     /// Forgets the ids `start..end` of `actor`.
     pub(super) fn clear(&mut self, actor: ActorIdx, start: u64, end: u64) {
+        if let Some(flat) = &mut self.flat {
+            flat.clear(actor, start, end);
+            return;
+        }
         if let Some(a) = self.actors.get_mut(actor.index()) {
             let touches_tail = a.tail.is_some_and(|(s, span)| end > s && start < span.end);
             if touches_tail {
@@ -145,15 +286,20 @@ impl IdIndex {
 
     /// Every entry as `(actor, start, end, leaf)`, in order of actor and start.
     #[cfg(test)]
-    pub(super) fn entries(&self) -> impl Iterator<Item = (ActorIdx, u64, u64, LeafIdx)> + '_ {
-        self.actors.iter().enumerate().flat_map(|(a, spans)| {
+    pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (ActorIdx, u64, u64, LeafIdx)> + '_> {
+        if let Some(flat) = &self.flat {
+            return Box::new(flat.actors.iter().enumerate().flat_map(|(a, fa)| {
+                Flat::ranges(fa).map(move |(s, span)| (ActorIdx(a as u32), s, span.end, span.leaf))
+            }));
+        }
+        Box::new(self.actors.iter().enumerate().flat_map(|(a, spans)| {
             spans
                 .spans
                 .iter()
                 .map(|(&s, span)| (s, *span))
                 .chain(spans.tail)
                 .map(move |(s, span)| (ActorIdx(a as u32), s, span.end, span.leaf))
-        })
+        }))
     }
 }
 
@@ -207,5 +353,73 @@ mod tests {
             vec![(ActorIdx(1), 0, 3, a), (ActorIdx(1), 6, 7, a)]
         );
         assert_eq!(ix.get(Id::new(ActorIdx(4), 0)), None);
+    }
+
+    /// The same updates on an index that starts flat and on one that does not.
+    fn both(updates: &[(u64, u64, Option<u32>)]) -> (IdIndex, IdIndex) {
+        let (mut flat, mut spans) = (IdIndex::flat(), IdIndex::default());
+        for &(s, e, leaf) in updates {
+            for ix in [&mut flat, &mut spans] {
+                match leaf {
+                    Some(l) => ix.set(ActorIdx(1), s, e, LeafIdx(l)),
+                    None => ix.clear(ActorIdx(1), s, e),
+                }
+            }
+        }
+        (flat, spans)
+    }
+
+    #[test]
+    fn a_flat_index_answers_as_the_ranges_do_and_compacts_into_them() {
+        let updates = [
+            (10, 20, Some(0)),
+            (20, 25, Some(0)),
+            (30, 40, Some(1)),
+            (12, 14, Some(2)),
+            (35, 38, None),
+            (12, 14, Some(0)),
+        ];
+        let (mut flat, spans) = both(&updates);
+        assert!(flat.flat.is_some());
+        for c in 0..45 {
+            assert_eq!(flat.get(id(c)), spans.get(id(c)), "counter {c}");
+        }
+        assert_eq!(
+            flat.entries().collect::<Vec<_>>(),
+            spans.entries().collect::<Vec<_>>()
+        );
+        flat.compact();
+        assert!(flat.flat.is_none());
+        assert_eq!(
+            flat.entries().collect::<Vec<_>>(),
+            spans.entries().collect::<Vec<_>>()
+        );
+        // Compacted, it goes on as the ranges do: typing extends the tail.
+        let (mut a, mut b) = (flat, spans);
+        for ix in [&mut a, &mut b] {
+            ix.set(ActorIdx(1), 40, 41, LeafIdx(1));
+        }
+        assert_eq!(
+            a.entries().collect::<Vec<_>>(),
+            b.entries().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn sparse_or_earlier_counters_turn_a_flat_index_into_ranges() {
+        // Counters far past what the ids given a leaf justify: no room is taken for them.
+        let (sparse, spans) = both(&[(1, 3, Some(0)), (1 << 40, (1 << 40) + 2, Some(1))]);
+        assert!(sparse.flat.is_none());
+        assert_eq!(
+            sparse.entries().collect::<Vec<_>>(),
+            spans.entries().collect::<Vec<_>>()
+        );
+        // A counter below the first one given a leaf.
+        let (before, spans) = both(&[(100, 103, Some(0)), (5, 6, Some(1))]);
+        assert!(before.flat.is_none());
+        assert_eq!(
+            before.entries().collect::<Vec<_>>(),
+            spans.entries().collect::<Vec<_>>()
+        );
     }
 }

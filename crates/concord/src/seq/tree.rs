@@ -139,6 +139,12 @@ impl<C: Content> SeqTree<C> {
     pub(crate) fn new() -> Self {
         Self::empty()
     }
+
+    /// An empty sequence that a batch of changes (a load, an import) will build: its id
+    /// index starts flat (see the `index` module). [`SeqTree::end_batch`] must follow.
+    pub(crate) fn for_batch() -> Self {
+        Self::empty_for_batch()
+    }
 }
 
 impl<C: Content> Default for SeqTree<C> {
@@ -169,6 +175,19 @@ impl<C: Content, const L: usize, const F: usize> fmt::Debug for RunsDebug<'_, C,
 impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// Rejects capacities that a split cannot halve.
     const CAPACITIES_OK: () = assert!(L >= 2 && F >= 2, "leaf and node capacities must be >= 2");
+
+    /// [`SeqTree::for_batch`], with any capacities.
+    pub(super) fn empty_for_batch() -> Self {
+        SeqTree {
+            index: IdIndex::flat(),
+            ..Self::empty()
+        }
+    }
+
+    /// Ends the batch that builds this sequence: the id index is compacted.
+    pub(crate) fn end_batch(&mut self) {
+        self.index.compact();
+    }
 
     /// An empty sequence: one empty root leaf.
     pub(super) fn empty() -> Self {

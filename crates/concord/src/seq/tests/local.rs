@@ -156,18 +156,27 @@ impl<const L: usize, const F: usize> Harness<L, F> {
     }
 }
 
-/// One random session of `steps` edits.
-fn session<const L: usize, const F: usize>(seed: u64, steps: usize) {
+/// One random session of `steps` edits; with `batch`, on a tree built for a batch of changes,
+/// whose batch ends halfway.
+fn session<const L: usize, const F: usize>(seed: u64, steps: usize, batch: bool) {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut h = Harness::<L, F> {
-        tree: SeqTree::empty(),
+        tree: if batch {
+            SeqTree::empty_for_batch()
+        } else {
+            SeqTree::empty()
+        },
         model: Vec::new(),
         counters: [1; 3],
         next_val: 0,
     };
     // Where the simulated user types, so that many edits continue the previous one.
     let mut caret = 0;
-    for _ in 0..steps {
+    for step in 0..steps {
+        if batch && step == steps / 2 {
+            h.tree.end_batch();
+            h.tree.check();
+        }
         let len = h.tree.len();
         caret = caret.min(len);
         let actor = if rng.gen_bool(0.7) {
@@ -284,21 +293,31 @@ fn session<const L: usize, const F: usize>(seed: u64, steps: usize) {
 #[test]
 fn local_edits_small_nodes() {
     for seed in 0..200 {
-        session::<2, 2>(seed, 300);
+        session::<2, 2>(seed, 300, false);
+    }
+}
+
+#[test]
+fn local_edits_on_a_tree_built_by_a_batch() {
+    for seed in 0..100 {
+        session::<2, 2>(seed, 300, true);
+    }
+    for seed in 300..310 {
+        session::<32, 16>(seed, 3000, true);
     }
 }
 
 #[test]
 fn local_edits_medium_nodes() {
     for seed in 500..560 {
-        session::<5, 3>(seed, 600);
+        session::<5, 3>(seed, 600, false);
     }
 }
 
 #[test]
 fn local_edits_default_nodes() {
     for seed in 900..903 {
-        session::<32, 16>(seed, 5000);
+        session::<32, 16>(seed, 5000, false);
     }
 }
 
