@@ -103,6 +103,10 @@ impl Doc {
     fn apply_block(&mut self, block: ChangeBlock, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
         let ChangeBlock { change, lens, .. } = block;
         let actor = self.history.intern(change.actor);
+        if change.ops.len() > 1 {
+            let bytes = change.ops.iter().map(|op| op.text().map_or(0, str::len)).sum();
+            self.history.log.reserve(actor, change.ops.len(), bytes);
+        }
         let mut counter = change.start_op;
         for op in change.ops {
             let id = Id::new(actor, counter);

@@ -187,6 +187,14 @@ impl OpLog {
         (&mut self.by_actor[a], &mut self.text[a])
     }
 
+    /// Makes room for `ops` more records and `bytes` more inserted characters of `actor`, so
+    /// that a block of changes read at once grows each buffer once.
+    pub(crate) fn reserve(&mut self, actor: ActorIdx, ops: usize, bytes: usize) {
+        let (entries, buf) = self.actor_mut(actor);
+        entries.reserve(ops);
+        buf.reserve(bytes);
+    }
+
     /// Appends an op (or a run of them), merging it into the actor's last record if it
     /// continues it.
     pub(crate) fn push(&mut self, record: Record) {
