@@ -104,7 +104,11 @@ impl Doc {
         let ChangeBlock { change, lens, .. } = block;
         let actor = self.history.intern(change.actor);
         if change.ops.len() > 1 {
-            let bytes = change.ops.iter().map(|op| op.text().map_or(0, str::len)).sum();
+            let bytes = change
+                .ops
+                .iter()
+                .map(|op| op.text().map_or(0, str::len))
+                .sum();
             self.history.log.reserve(actor, change.ops.len(), bytes);
         }
         let mut counter = change.start_op;

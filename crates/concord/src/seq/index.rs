@@ -69,14 +69,19 @@ struct Flat {
     work: u64,
 }
 
-/// One actor's slots in a [`Flat`] index.
+/// One actor's slots in a [`Flat`] index, in pages, so that growing never copies them.
 #[derive(Clone, Debug, Default)]
 struct FlatActor {
     /// The counter of slot 0.
     base: u64,
     /// The leaf of each counter from `base`, [`NO_LEAF`] where no element has it.
-    slots: Vec<u32>,
+    pages: Vec<Box<[u32; PAGE]>>,
+    /// How many slots are in use.
+    len: usize,
 }
+
+/// Slots per page of a [`FlatActor`].
+const PAGE: usize = 1024;
 
 /// A slot naming no leaf.
 const NO_LEAF: u32 = u32::MAX;
@@ -84,14 +89,55 @@ const NO_LEAF: u32 = u32::MAX;
 /// How many slots per id given a leaf a flat index may hold, and how many more in any case.
 const FLAT_ROOM: (u64, u64) = (2, 4096);
 
+impl FlatActor {
+    fn slot(&self, k: usize) -> Option<u32> {
+        (k < self.len).then(|| self.pages[k / PAGE][k % PAGE])
+    }
+
+    /// Sets slots `from..to` to `leaf`, adding slots as needed.
+    fn fill(&mut self, from: usize, to: usize, leaf: u32) {
+        while self.pages.len() * PAGE < to {
+            self.pages.push(Box::new([NO_LEAF; PAGE]));
+        }
+        self.len = self.len.max(to);
+        let mut k = from;
+        while k < to {
+            let (p, o) = (k / PAGE, k % PAGE);
+            let n = (PAGE - o).min(to - k);
+            self.pages[p][o..o + n].fill(leaf);
+            k += n;
+        }
+    }
+
+    /// The maximal ranges of the slots, as `(start, span)` in order.
+    fn ranges(&self) -> Vec<(u64, Span)> {
+        let mut out: Vec<(u64, Span)> = Vec::new();
+        let slots = self.pages.iter().flat_map(|p| p.iter()).take(self.len);
+        for (k, &leaf) in slots.enumerate() {
+            if leaf == NO_LEAF {
+                continue;
+            }
+            let c = self.base + k as u64;
+            match out.last_mut() {
+                Some((_, span)) if span.end == c && span.leaf.0 == leaf => span.end = c + 1,
+                _ => out.push((
+                    c,
+                    Span {
+                        end: c + 1,
+                        leaf: LeafIdx(leaf),
+                    },
+                )),
+            }
+        }
+        out
+    }
+}
+
 impl Flat {
     fn get(&self, id: Id) -> Option<LeafIdx> {
         let a = self.actors.get(id.actor.index())?;
         let k = usize::try_from(id.counter.checked_sub(a.base)?).ok()?;
-        a.slots
-            .get(k)
-            .filter(|&&l| l != NO_LEAF)
-            .map(|&l| LeafIdx(l))
+        a.slot(k).filter(|&l| l != NO_LEAF).map(LeafIdx)
     }
 
     /// Gives `start..end` of `actor` the leaf `leaf`; false, changing nothing, if the slots
@@ -103,7 +149,7 @@ impl Flat {
         }
         let work = self.work + (end - start);
         let a = &mut self.actors[i];
-        if a.slots.is_empty() {
+        if a.len == 0 {
             a.base = start;
         }
         let room = work.saturating_mul(FLAT_ROOM.0).saturating_add(FLAT_ROOM.1);
@@ -113,42 +159,17 @@ impl Flat {
         if to > room {
             return false;
         }
-        let (from, to) = (from as usize, to as usize);
-        if a.slots.len() < to {
-            a.slots.resize(to, NO_LEAF);
-        }
-        a.slots[from..to].fill(leaf.0);
+        a.fill(from as usize, to as usize, leaf.0);
         self.work = work;
         true
     }
 
     fn clear(&mut self, actor: ActorIdx, start: u64, end: u64) {
         if let Some(a) = self.actors.get_mut(actor.index()) {
-            let from = start.saturating_sub(a.base).min(a.slots.len() as u64) as usize;
-            let to = end.saturating_sub(a.base).min(a.slots.len() as u64) as usize;
-            a.slots[from..to].fill(NO_LEAF);
+            let from = start.saturating_sub(a.base).min(a.len as u64) as usize;
+            let to = end.saturating_sub(a.base).min(a.len as u64) as usize;
+            a.fill(from, to, NO_LEAF);
         }
-    }
-
-    /// The maximal ranges of one actor's slots, as `(start, span)` in order.
-    fn ranges(a: &FlatActor) -> impl Iterator<Item = (u64, Span)> + '_ {
-        let mut k = 0;
-        std::iter::from_fn(move || {
-            while a.slots.get(k) == Some(&NO_LEAF) {
-                k += 1;
-            }
-            let &leaf = a.slots.get(k)?;
-            let len = a.slots[k..].iter().take_while(|&&l| l == leaf).count();
-            let start = a.base + k as u64;
-            k += len;
-            Some((
-                start,
-                Span {
-                    end: start + len as u64,
-                    leaf: LeafIdx(leaf),
-                },
-            ))
-        })
     }
 }
 
@@ -177,7 +198,7 @@ impl IdIndex {
             return;
         };
         for (i, fa) in flat.actors.iter().enumerate() {
-            let mut spans: BTreeMap<u64, Span> = Flat::ranges(fa).collect();
+            let mut spans: BTreeMap<u64, Span> = fa.ranges().into_iter().collect();
             let tail = spans.pop_last();
             let top = tail.map_or(0, |(_, span)| span.end);
             let a = self.actor_mut(ActorIdx(i as u32));
@@ -289,7 +310,9 @@ impl IdIndex {
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (ActorIdx, u64, u64, LeafIdx)> + '_> {
         if let Some(flat) = &self.flat {
             return Box::new(flat.actors.iter().enumerate().flat_map(|(a, fa)| {
-                Flat::ranges(fa).map(move |(s, span)| (ActorIdx(a as u32), s, span.end, span.leaf))
+                fa.ranges()
+                    .into_iter()
+                    .map(move |(s, span)| (ActorIdx(a as u32), s, span.end, span.leaf))
             }));
         }
         Box::new(self.actors.iter().enumerate().flat_map(|(a, spans)| {
