@@ -112,21 +112,31 @@ impl FlatActor {
     /// The maximal ranges of the slots, as `(start, span)` in order.
     fn ranges(&self) -> Vec<(u64, Span)> {
         let mut out: Vec<(u64, Span)> = Vec::new();
-        let slots = self.pages.iter().flat_map(|p| p.iter()).take(self.len);
-        for (k, &leaf) in slots.enumerate() {
-            if leaf == NO_LEAF {
-                continue;
-            }
-            let c = self.base + k as u64;
-            match out.last_mut() {
-                Some((_, span)) if span.end == c && span.leaf.0 == leaf => span.end = c + 1,
-                _ => out.push((
-                    c,
-                    Span {
-                        end: c + 1,
-                        leaf: LeafIdx(leaf),
-                    },
-                )),
+        for (p, page) in self.pages.iter().enumerate() {
+            let used = &page[..self.len.saturating_sub(p * PAGE).min(PAGE)];
+            let mut k = 0;
+            while let Some(&leaf) = used.get(k) {
+                // The stretch of slots naming the same leaf, compared a slice at a time.
+                let n = used[k..]
+                    .iter()
+                    .position(|&l| l != leaf)
+                    .unwrap_or(used.len() - k);
+                let c = self.base + (p * PAGE + k) as u64;
+                k += n;
+                if leaf == NO_LEAF {
+                    continue;
+                }
+                let end = c + n as u64;
+                match out.last_mut() {
+                    Some((_, span)) if span.end == c && span.leaf.0 == leaf => span.end = end,
+                    _ => out.push((
+                        c,
+                        Span {
+                            end,
+                            leaf: LeafIdx(leaf),
+                        },
+                    )),
+                }
             }
         }
         out
@@ -401,10 +411,14 @@ mod tests {
             (12, 14, Some(2)),
             (35, 38, None),
             (12, 14, Some(0)),
+            // Across pages of slots.
+            (40, 2100, Some(3)),
+            (1020, 1030, None),
+            (2040, 2050, Some(4)),
         ];
         let (mut flat, spans) = both(&updates);
         assert!(flat.flat.is_some());
-        for c in 0..45 {
+        for c in 0..2200 {
             assert_eq!(flat.get(id(c)), spans.get(id(c)), "counter {c}");
         }
         assert_eq!(
