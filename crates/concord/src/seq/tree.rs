@@ -208,8 +208,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// A leaf holding `runs` (counts computed), unlinked.
     fn new_leaf(runs: impl IntoIterator<Item = Run<C>>, parent: Option<NodeIdx>) -> Leaf<C> {
-        let mut all = Vec::with_capacity(L + 2);
-        all.extend(runs);
+        let mut all: Vec<Run<C>> = runs.into_iter().collect();
+        all.shrink_to(Self::room_for(all.len()));
         Leaf {
             vis: all.iter().map(Run::visible_len).sum(),
             total: all.iter().map(Run::len).sum(),
@@ -218,6 +218,21 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             slot: 0,
             prev: None,
             next: None,
+        }
+    }
+
+    /// The capacity a leaf of `len` runs keeps: a quarter more, up to the most a leaf ever
+    /// holds (`L` and the two runs an edit may add before the leaf splits). Leaves grow by
+    /// quarters rather than doubling, so the runs' room stays close to their number.
+    fn room_for(len: usize) -> usize {
+        (len + len / 4).clamp(4, L + 2)
+    }
+
+    /// Makes room in `runs`, a leaf's, for one more run.
+    fn room_for_one(runs: &mut Vec<Run<C>>) {
+        if runs.len() == runs.capacity() {
+            let more = Self::room_for(runs.len() + 1).saturating_sub(runs.len());
+            runs.reserve_exact(more.max(1));
         }
     }
 
@@ -437,6 +452,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     pub(super) fn split_run(&mut self, leaf: LeafIdx, i: usize, at: usize) {
         let runs = &mut self.leaves[leaf.ix()].runs;
         let tail = runs[i].split_off(at, &self.store);
+        Self::room_for_one(runs);
         runs.insert(i + 1, tail);
     }
 
@@ -466,7 +482,9 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 };
             }
         }
-        self.leaf_mut(leaf).runs.insert(i, run);
+        let runs = &mut self.leaf_mut(leaf).runs;
+        Self::room_for_one(runs);
+        runs.insert(i, run);
         self.add_counts(leaf, dvis, dtotal);
         self.index.set(actor, start, end, leaf);
         if self.leaf(leaf).runs.len() > L {
@@ -501,6 +519,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             self.leaf_mut(n).prev = Some(new);
         }
         let l = self.leaf_mut(leaf);
+        l.runs.shrink_to(Self::room_for(l.runs.len()));
         l.next = Some(new);
         l.vis -= vis;
         l.total -= total;
