@@ -16,8 +16,8 @@
 //! Records are handed in as [`Record`]s and kept as smaller entries: the characters of every
 //! text insert go to one buffer per actor (an entry names a byte range of it, so typing grows
 //! a buffer instead of a string per record), and the rare kinds of op (map and list writes,
-//! counters, list inserts) are boxed, so that the common ones, text inserts and deletes, take
-//! 80 bytes each.
+//! counters, list inserts) are kept aside in a list per actor, so that the common ones, text
+//! inserts and deletes, take 64 bytes each (ids are stored in 12 bytes, without padding).
 
 use std::ops::Range;
 
@@ -25,7 +25,7 @@ use smallvec::SmallVec;
 
 use crate::change::{Action, InsertValues, Key, NewValue, Op};
 use crate::clock::Clock;
-use crate::ids::{ActorIdx, Id, OptId};
+use crate::ids::{ActorIdx, Id};
 use crate::{ObjId, OpId};
 
 use super::objects::{RegKey, ROOT_ID};
@@ -73,6 +73,47 @@ pub(crate) struct Record {
     pub(crate) action: LogAction,
 }
 
+/// An [`Id`] in 12 bytes with an alignment of 4 (the counter in two halves), so that an
+/// entry holding three of them has no padding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PackedId {
+    actor: u32,
+    lo: u32,
+    hi: u32,
+}
+
+impl PackedId {
+    /// The stand-in for `None` in an optional id (as [`OptId`](crate::ids::OptId)'s).
+    const NONE: PackedId = PackedId {
+        actor: u32::MAX,
+        lo: 0,
+        hi: 0,
+    };
+
+    fn new(id: Id) -> Self {
+        PackedId {
+            actor: id.actor.0,
+            lo: id.counter as u32,
+            hi: (id.counter >> 32) as u32,
+        }
+    }
+
+    fn id(self) -> Id {
+        Id::new(
+            ActorIdx(self.actor),
+            u64::from(self.hi) << 32 | u64::from(self.lo),
+        )
+    }
+
+    fn from_opt(id: Option<Id>) -> Self {
+        id.map_or(Self::NONE, Self::new)
+    }
+
+    fn opt(self) -> Option<Id> {
+        (self != Self::NONE).then(|| self.id())
+    }
+}
+
 /// A record as the log keeps it: the actor is that of the list holding it, and the
 /// characters of inserts live in the actor's text buffer.
 #[derive(Clone, Debug)]
@@ -82,7 +123,7 @@ struct Entry {
     /// The number of ops.
     len: u64,
     /// The object the ops act on.
-    obj: Id,
+    obj: PackedId,
     kind: Kind,
 }
 
@@ -90,17 +131,19 @@ struct Entry {
 #[derive(Clone, Debug)]
 enum Kind {
     /// Characters, `bytes` of the actor's text buffer; op `k` inserts character `k`, after
-    /// op `k - 1`'s (after `left` for `k = 0`).
+    /// op `k - 1`'s (after `left` for `k = 0`). `left` and `right` may be
+    /// [`PackedId::NONE`].
     Text {
-        left: OptId,
-        right: OptId,
+        left: PackedId,
+        right: PackedId,
         bytes: Range<u32>,
     },
     /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
-    DeleteSpan { target: Id, backward: bool },
-    /// Anything else: map and list writes, counters, list inserts. Rare in text-heavy
-    /// histories, so kept out of line to keep entries small.
-    Other(Box<LogAction>),
+    DeleteSpan { target: PackedId, backward: bool },
+    /// Anything else: map and list writes, counters, list inserts, as the action at this
+    /// index of the actor's list of others. Rare in text-heavy histories, so kept out of line
+    /// to keep entries small.
+    Other(u32),
 }
 
 impl Entry {
@@ -119,6 +162,7 @@ impl Entry {
         let Kind::DeleteSpan { target, backward } = self.kind else {
             return None;
         };
+        let target = target.id();
         if t2.actor != target.actor {
             return None;
         }
@@ -135,8 +179,9 @@ impl Entry {
         }
     }
 
-    /// Shortens the entry to its first `len` ops (undoing appends), given the actor's text.
-    fn truncate(&mut self, len: u64, text: &str) {
+    /// Shortens the entry to its first `len` ops (undoing appends), given the actor's text
+    /// and other actions.
+    fn truncate(&mut self, len: u64, text: &str, others: &mut [LogAction]) {
         if let Kind::Text { bytes, .. } = &mut self.kind {
             let s = &text[bytes.start as usize..bytes.end as usize];
             let cut = s
@@ -145,8 +190,8 @@ impl Entry {
                 .map_or(s.len(), |(i, _)| i);
             bytes.end = bytes.start + to_u32(cut);
         }
-        if let Kind::Other(action) = &mut self.kind {
-            if let LogAction::InsertList { values, .. } = action.as_mut() {
+        if let Kind::Other(i) = self.kind {
+            if let Some(LogAction::InsertList { values, .. }) = others.get_mut(i as usize) {
                 values.truncate(len as usize);
             }
         }
@@ -165,6 +210,7 @@ pub(crate) struct ActorMark {
     records: usize,
     last_len: u64,
     text_len: usize,
+    others_len: usize,
 }
 
 /// The op log of a document.
@@ -174,6 +220,8 @@ pub(crate) struct OpLog {
     by_actor: Vec<Vec<Entry>>,
     /// The characters each actor inserted (into any text), in counter order.
     text: Vec<String>,
+    /// The actions of each actor's [`Kind::Other`] entries.
+    others: Vec<Vec<LogAction>>,
 }
 
 impl OpLog {
@@ -183,8 +231,23 @@ impl OpLog {
         if self.by_actor.len() <= a {
             self.by_actor.resize_with(a + 1, Vec::new);
             self.text.resize_with(a + 1, String::new);
+            self.others.resize_with(a + 1, Vec::new);
         }
         (&mut self.by_actor[a], &mut self.text[a])
+    }
+
+    /// Appends an entry of `actor` for an action of the rare kinds.
+    fn push_other(&mut self, id: Id, obj: Id, len: u64, action: LogAction) {
+        self.actor_mut(id.actor);
+        let others = &mut self.others[id.actor.index()];
+        let i = u32::try_from(others.len()).expect("fewer than 2^32 actions of one actor");
+        others.push(action);
+        self.by_actor[id.actor.index()].push(Entry {
+            counter: id.counter,
+            len,
+            obj: PackedId::new(obj),
+            kind: Kind::Other(i),
+        });
     }
 
     /// Makes room for `ops` more records and `bytes` more inserted characters of `actor`, so
@@ -210,6 +273,7 @@ impl OpLog {
             }
             LogAction::DeleteSpan { target, backward } => {
                 let (entries, _) = self.actor_mut(id.actor);
+                let obj = PackedId::new(obj);
                 if let Some(last) = entries.last_mut() {
                     if last.obj == obj && last.end() == id.counter && !backward {
                         if let Some(back) = last.continues_delete(target, len) {
@@ -225,7 +289,10 @@ impl OpLog {
                     counter: id.counter,
                     len,
                     obj,
-                    kind: Kind::DeleteSpan { target, backward },
+                    kind: Kind::DeleteSpan {
+                        target: PackedId::new(target),
+                        backward,
+                    },
                 });
             }
             LogAction::InsertList {
@@ -233,17 +300,19 @@ impl OpLog {
                 right,
                 values,
             } => {
-                let (entries, _) = self.actor_mut(id.actor);
+                self.actor_mut(id.actor);
+                let a = id.actor.index();
+                let (entries, others) = (&mut self.by_actor[a], &mut self.others[a]);
                 if let Some(last) = entries.last_mut() {
                     let last_id = last.id(id.actor, last.len - 1);
-                    if let Kind::Other(a) = &mut last.kind {
-                        if let LogAction::InsertList {
+                    if let Kind::Other(i) = last.kind {
+                        if let Some(LogAction::InsertList {
                             right: r,
                             values: v,
                             ..
-                        } = a.as_mut()
+                        }) = others.get_mut(i as usize)
                         {
-                            if last.obj == obj
+                            if last.obj == PackedId::new(obj)
                                 && last.counter + last.len == id.counter
                                 && left == Some(last_id)
                                 && *r == right
@@ -260,22 +329,9 @@ impl OpLog {
                     right,
                     values,
                 };
-                entries.push(Entry {
-                    counter: id.counter,
-                    len,
-                    obj,
-                    kind: Kind::Other(Box::new(action)),
-                });
+                self.push_other(id, obj, len, action);
             }
-            action => {
-                let (entries, _) = self.actor_mut(id.actor);
-                entries.push(Entry {
-                    counter: id.counter,
-                    len,
-                    obj,
-                    kind: Kind::Other(Box::new(action)),
-                });
-            }
+            action => self.push_other(id, obj, len, action),
         }
     }
 
@@ -294,7 +350,8 @@ impl OpLog {
         let from = to_u32(buf.len());
         let to = to_u32(buf.len() + text.len());
         buf.push_str(text);
-        let right = OptId::from(right);
+        let right = PackedId::from_opt(right);
+        let obj = PackedId::new(obj);
         if let Some(last) = entries.last_mut() {
             let continues = last.obj == obj
                 && last.end() == id.counter
@@ -318,7 +375,7 @@ impl OpLog {
             len: chars,
             obj,
             kind: Kind::Text {
-                left: left.into(),
+                left: PackedId::from_opt(left),
                 right,
                 bytes: from..to,
             },
@@ -331,18 +388,24 @@ impl OpLog {
             records: entries.len(),
             last_len: entries.last().map_or(0, |r| r.len),
             text_len: self.text.get(actor.index()).map_or(0, String::len),
+            others_len: self.others.get(actor.index()).map_or(0, Vec::len),
         }
     }
 
     /// Forgets every op `actor` appended since `mark`.
     pub(crate) fn rollback(&mut self, actor: ActorIdx, mark: &ActorMark) {
         let a = actor.index();
-        let (Some(entries), Some(text)) = (self.by_actor.get_mut(a), self.text.get_mut(a)) else {
+        let (Some(entries), Some(text), Some(others)) = (
+            self.by_actor.get_mut(a),
+            self.text.get_mut(a),
+            self.others.get_mut(a),
+        ) else {
             return;
         };
         entries.truncate(mark.records);
+        others.truncate(mark.others_len);
         if let Some(last) = entries.last_mut() {
-            last.truncate(mark.last_len, text);
+            last.truncate(mark.last_len, text, others);
         }
         text.truncate(mark.text_len);
     }
@@ -351,18 +414,21 @@ impl OpLog {
     pub(crate) fn truncate_actors(&mut self, actors: usize) {
         self.by_actor.truncate(actors);
         self.text.truncate(actors);
+        self.others.truncate(actors);
     }
 
     /// The elements of `obj` deleted by ops of version `clock`, as spans `(first, len)` of
     /// element ids (possibly overlapping, where concurrent deletes hit one element).
     pub(crate) fn deleted_in(&self, obj: Id, clock: &Clock) -> Vec<(Id, u64)> {
         let mut spans = Vec::new();
+        let obj = PackedId::new(obj);
         for (a, entries) in self.by_actor.iter().enumerate() {
             let actor = ActorIdx(a as u32);
             for r in entries.iter().filter(|r| r.obj == obj) {
                 let Kind::DeleteSpan { target, backward } = r.kind else {
                     continue;
                 };
+                let target = target.id();
                 // The record's ops in the version are a prefix: counters grow along it.
                 let max = clock.get(actor);
                 if max < r.counter {
@@ -391,32 +457,32 @@ impl OpLog {
     ) -> Vec<Op> {
         let entries = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
         let text = self.text.get(actor.index()).map_or("", |s| s.as_str());
+        let others = self.others.get(actor.index()).map_or(&[][..], |v| v);
         let first = entries.partition_point(|r| r.end() <= start);
         let mut ops = Vec::new();
         for r in entries[first..].iter().take_while(|r| r.counter < end) {
             let from = start.saturating_sub(r.counter);
             let to = (end - r.counter).min(r.len);
-            slice(actor, r, text, from, to, &export, &mut ops);
+            slice(actor, r, (text, others), from, to, &export, &mut ops);
         }
         ops
     }
 }
 
 /// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`, whose text
-/// buffer is `text`) to `out`.
+/// buffer and other actions are `text` and `others`) to `out`.
 fn slice(
     actor: ActorIdx,
     r: &Entry,
-    text: &str,
+    (text, others): (&str, &[LogAction]),
     from: u64,
     to: u64,
     export: &impl Fn(Id) -> OpId,
     out: &mut Vec<Op>,
 ) {
-    let obj = if r.obj == ROOT_ID {
-        ObjId::Root
-    } else {
-        ObjId::Op(export(r.obj))
+    let obj = match r.obj.id() {
+        ROOT_ID => ObjId::Root,
+        id => ObjId::Op(export(id)),
     };
     let key = |k: &RegKey| match k {
         RegKey::Map(s) => Key::Map(s.clone()),
@@ -439,8 +505,8 @@ fn slice(
                 .take((to - from) as usize)
                 .collect();
             push(Action::Insert {
-                left: left_of(&left.get()),
-                right: right.get().map(export),
+                left: left_of(&left.opt()),
+                right: right.opt().map(export),
                 values: InsertValues::Text {
                     text,
                     chars: to - from,
@@ -451,7 +517,7 @@ fn slice(
             target,
             backward: false,
         } => push(Action::DeleteSpan {
-            first: export(target.add(from)),
+            first: export(target.id().add(from)),
             len: to - from,
             backward: false,
         }),
@@ -459,11 +525,11 @@ fn slice(
             target,
             backward: true,
         } => push(Action::DeleteSpan {
-            first: export(Id::new(target.actor, target.counter - from)),
+            first: export(Id::new(target.id().actor, target.id().counter - from)),
             len: to - from,
             backward: to - from > 1,
         }),
-        Kind::Other(action) => match action.as_ref() {
+        Kind::Other(i) => match &others[*i as usize] {
             LogAction::Put {
                 key: k,
                 value,
@@ -533,6 +599,20 @@ mod tests {
 
     fn export(i: Id) -> OpId {
         OpId::new(i.counter, crate::ActorId::from_bytes([i.actor.0 as u8; 16]))
+    }
+
+    #[test]
+    fn entries_are_64_bytes_and_ids_pack_whole() {
+        assert_eq!(std::mem::size_of::<Entry>(), 64);
+        for id in [
+            Id::new(ActorIdx(3), 0),
+            Id::new(ActorIdx(0), u64::MAX),
+            id(1 << 40),
+        ] {
+            assert_eq!(PackedId::new(id).id(), id);
+            assert_eq!(PackedId::from_opt(Some(id)).opt(), Some(id));
+        }
+        assert_eq!(PackedId::from_opt(None).opt(), None);
     }
 
     #[test]
