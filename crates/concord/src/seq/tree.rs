@@ -221,11 +221,12 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
     }
 
-    /// The capacity a leaf of `len` runs keeps: a quarter more, up to the most a leaf ever
-    /// holds (`L` and the two runs an edit may add before the leaf splits). Leaves grow by
-    /// quarters rather than doubling, so the runs' room stays close to their number.
+    /// The capacity a leaf of `len` runs keeps: half as much again, up to the most a leaf
+    /// ever holds (`L` and the two runs an edit may add before the leaf splits). A leaf just
+    /// split grows twice before it splits again, and its room stays closer to its runs than
+    /// with a fixed capacity.
     fn room_for(len: usize) -> usize {
-        (len + len / 4).clamp(4, L + 2)
+        (len + len / 2).clamp(4, L + 2)
     }
 
     /// Makes room in `runs`, a leaf's, for one more run.
