@@ -141,6 +141,20 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A count of items that take at least `min_bytes` bytes each (at least 1), as an
+    /// unsigned LEB128: an error if the bytes left cannot hold that many.
+    pub(crate) fn count(&mut self, min_bytes: u64) -> Result<usize, DecodeError> {
+        let n = self.uleb()?;
+        let remaining = self.remaining();
+        if n > remaining as u64 / min_bytes.max(1) {
+            return Err(self.error(DecodeErrorKind::LengthBeyondInput {
+                length: n.saturating_mul(min_bytes),
+                remaining,
+            }));
+        }
+        Ok(n as usize)
+    }
+
     /// A length-prefixed byte string: an unsigned LEB128 length, then the bytes.
     pub(crate) fn prefixed_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let len = self.uleb()?;
@@ -196,6 +210,18 @@ mod tests {
         );
         let mut c = Cursor::new(&[0x80, 0x00], 0);
         assert_eq!(c.uleb().unwrap_err().kind, DecodeErrorKind::OverlongLeb128);
+        // A count of two-byte items needs twice its number in bytes left.
+        assert_eq!(Cursor::new(&[0x02, 1, 2, 3, 4], 0).count(2), Ok(2));
+        assert_eq!(
+            Cursor::new(&[0x03, 1, 2, 3, 4], 7).count(2).unwrap_err(),
+            DecodeError {
+                offset: 8,
+                kind: DecodeErrorKind::LengthBeyondInput {
+                    length: 6,
+                    remaining: 4
+                }
+            }
+        );
         let mut c = Cursor::inflated(&[0x01, 0x80], 40);
         assert_eq!(c.u8().unwrap(), 1);
         assert_eq!(c.uleb().unwrap_err().offset, 40);

@@ -208,8 +208,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// A leaf holding `runs` (counts computed), unlinked.
     fn new_leaf(runs: impl IntoIterator<Item = Run<C>>, parent: Option<NodeIdx>) -> Leaf<C> {
-        let mut all: Vec<Run<C>> = runs.into_iter().collect();
-        all.shrink_to(Self::room_for(all.len()));
+        let all: Vec<Run<C>> = runs.into_iter().collect();
         Leaf {
             vis: all.iter().map(Run::visible_len).sum(),
             total: all.iter().map(Run::len).sum(),

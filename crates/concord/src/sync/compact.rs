@@ -500,19 +500,6 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// A count of items that take at least a byte each: never more than the bytes left.
-    fn count(&mut self) -> Result<usize, DecodeError> {
-        let n = self.c.uleb()?;
-        let remaining = self.c.remaining();
-        if n > remaining as u64 {
-            return Err(self.c.error(DecodeErrorKind::LengthBeyondInput {
-                length: n,
-                remaining,
-            }));
-        }
-        Ok(n as usize)
-    }
-
     fn string(&mut self, len: u64) -> Result<String, DecodeError> {
         let offset = self.c.offset();
         let bytes = self.c.bytes(len)?;
@@ -580,7 +567,7 @@ impl Reader<'_, '_> {
                 _ => return Err(bad(self)),
             }
         } else {
-            let n = self.count()?;
+            let n = self.c.count(1)?;
             let mut deps: Vec<OpId> = Vec::with_capacity(n);
             for _ in 0..n {
                 let dep = self.id(reference, "sync dep")?;
@@ -611,7 +598,7 @@ impl Reader<'_, '_> {
                 0 => None,
                 n => Some(self.string(n - 1)?),
             };
-            let n = self.count()?;
+            let n = self.c.count(1)?;
             groups.reserve(n);
             for g in 0..n {
                 let len = self.c.uleb()?;
@@ -642,7 +629,7 @@ impl Reader<'_, '_> {
             }
         }
         let n = if flags & MANY_OPS != 0 {
-            self.count()?
+            self.c.count(1)?
         } else {
             1
         };
@@ -722,7 +709,7 @@ impl Reader<'_, '_> {
                     0 => Key::Elem(self.id(counter, "sync key")?),
                     n => Key::Map(self.string(n - 1)?),
                 };
-                let n = self.count()?;
+                let n = self.c.count(1)?;
                 let mut pred = Vec::with_capacity(n);
                 for _ in 0..n {
                     pred.push(self.id(counter, "sync pred")?);
@@ -763,7 +750,7 @@ impl Reader<'_, '_> {
                     let chars = text.chars().count() as u64;
                     InsertValues::Text { text, chars }
                 } else {
-                    let n = self.count()?;
+                    let n = self.c.count(1)?;
                     let mut values: Vec<NewValue> = Vec::with_capacity(n);
                     for _ in 0..n {
                         values.push(read_value(self.c)?);

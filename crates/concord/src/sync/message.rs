@@ -293,14 +293,7 @@ pub(super) fn decode(bytes: &[u8], recv: Option<&Receiving>) -> Result<Received,
     } else {
         let mut count = u64::from(flags >> COUNT_SHIFT & 3);
         if count == 3 {
-            count = body.uleb()?;
-            let remaining = body.remaining();
-            if count > remaining as u64 {
-                return Err(body.error(DecodeErrorKind::LengthBeyondInput {
-                    length: count,
-                    remaining,
-                }));
-            }
+            count = body.count(1)? as u64;
         }
         let mut r = Reader {
             ctx: &mut ctx,
@@ -323,15 +316,8 @@ pub(super) fn decode(bytes: &[u8], recv: Option<&Receiving>) -> Result<Received,
         },
         HEADS_SAME => r.ctx.heads.clone(),
         _ => {
-            let n = r.c.uleb()?;
-            let remaining = r.c.remaining();
-            if n > remaining as u64 / 2 {
-                return Err(r.c.error(DecodeErrorKind::LengthBeyondInput {
-                    length: n.saturating_mul(2),
-                    remaining,
-                }));
-            }
-            let mut heads: Vec<OpId> = Vec::with_capacity(n as usize);
+            let n = r.c.count(2)?;
+            let mut heads: Vec<OpId> = Vec::with_capacity(n);
             for _ in 0..n {
                 let offset = r.c.offset();
                 let a = r.actor()?;
@@ -350,14 +336,7 @@ pub(super) fn decode(bytes: &[u8], recv: Option<&Receiving>) -> Result<Received,
     };
     r.ctx.heads.clone_from(&heads);
     if flags & HAVE != 0 {
-        let n = r.c.uleb()?;
-        let remaining = r.c.remaining();
-        if n > remaining as u64 / 2 {
-            return Err(r.c.error(DecodeErrorKind::LengthBeyondInput {
-                length: n.saturating_mul(2),
-                remaining,
-            }));
-        }
+        let n = r.c.count(2)?;
         for _ in 0..n {
             let a = r.actor()?;
             let offset = r.c.offset();
