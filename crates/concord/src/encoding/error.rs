@@ -89,6 +89,15 @@ pub enum DecodeErrorKind {
     /// An action tag this build does not know.
     #[error("unknown action tag {0}")]
     UnknownAction(u64),
+    /// An `op.origins` code this build does not know.
+    #[error("unknown origins code {0}")]
+    UnknownOrigins(u64),
+    /// An insert whose right origin is said to follow its left origin, without a left origin.
+    #[error("an insert of change {change} places its right origin after a left origin it lacks")]
+    NoLeftOrigin {
+        /// The index of the change in its chunk.
+        change: usize,
+    },
     /// A value type tag this build does not know.
     #[error("unknown value type tag {0}")]
     UnknownValueType(u8),

@@ -21,10 +21,12 @@ use super::leb128;
 pub(crate) const MAGIC: [u8; 4] = [0x89, b'C', b'N', b'D'];
 
 /// The format version this build writes.
-pub(crate) const VERSION: u64 = 2;
+pub(crate) const VERSION: u64 = 3;
 
 /// The oldest format version this build reads. Version 1 differs from version 2 only in how a
-/// compressed column is stored (deflate was its only method).
+/// compressed column is stored (deflate was its only method); version 2 from version 3 only
+/// in how an insert's origins are given (a boolean `op.left_is_prev` column, and every right
+/// origin in its columns).
 pub(crate) const OLDEST: u64 = 1;
 
 /// A chunk type bit: set on chunks a reader may skip if it does not know them.
@@ -245,8 +247,11 @@ mod tests {
     fn what_cannot_be_read_is_refused() {
         let mut bytes = file(&[(0x03, b"future")]);
         assert_eq!(kinds(&bytes), Err(DecodeErrorKind::UnknownChunkType(3)));
-        bytes[4] = 3;
-        assert_eq!(kinds(&bytes), Err(DecodeErrorKind::UnsupportedVersion(3)));
+        bytes[4] = VERSION as u8 + 1;
+        assert_eq!(
+            kinds(&bytes),
+            Err(DecodeErrorKind::UnsupportedVersion(VERSION + 1))
+        );
         bytes[4] = 0;
         assert_eq!(kinds(&bytes), Err(DecodeErrorKind::UnsupportedVersion(0)));
 

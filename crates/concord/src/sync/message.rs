@@ -21,7 +21,7 @@ use super::SyncMessage;
 /// The first byte of every sync message.
 const TAG: u8 = 0x53;
 /// The only message layout this build writes and reads.
-const VERSION: u64 = 2;
+const VERSION: u64 = 3;
 
 // The flag byte.
 const START: u8 = 1;

@@ -494,7 +494,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// A file with one chunk, built by hand from the specification.
 fn handmade(typ: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x89, b'C', b'N', b'D', 2, typ];
+    let mut out = vec![0x89, b'C', b'N', b'D', 3, typ];
     let mut n = payload.len();
     loop {
         let low = (n & 0x7f) as u8;
@@ -553,10 +553,10 @@ fn the_worked_example_of_the_specification() {
         &[0x0c, 0x03, 0x14, 0x0c],
         &[0x04, 0x02],
         &[0x00],
-        &[0x04, 0x01],
+        &[0x08, 0x01, 0x03],
         &[0x08, 0x00, 0x01],
         &[0x00],
-        &[0x08, 0x00, 0x01],
+        &[0x00],
         &[0x00],
         &[0x08, 0x01, 0x02],
         &[0x08, 0x68, 0x69],
@@ -566,9 +566,10 @@ fn the_worked_example_of_the_specification() {
     ];
     payload.extend(columns.concat());
     let file = handmade(0x01, &payload);
-    assert_eq!(file.len(), 112);
-    assert_eq!(&file[6..12], &[0x65, 0x2c, 0xf0, 0xe0, 0xb7, 0x01]);
-    assert!(doc.save() == file);
+    let saved = doc.save();
+    assert_eq!(saved, file);
+    assert_eq!(file.len(), 111);
+    assert_eq!(&file[6..12], &[0x64, 0x14, 0xbc, 0x56, 0x20, 0x01]);
 }
 
 #[test]
@@ -771,10 +772,10 @@ fn golden_path(name: &str) -> std::path::PathBuf {
 
 /// Where the golden files of each format version are: version 1's at the top of the folder,
 /// each later version's in its own folder.
-const GOLDEN_VERSIONS: [&str; 2] = ["", "v2/"];
+const GOLDEN_VERSIONS: [&str; 3] = ["", "v2/", "v3/"];
 
 /// The folder of the version this build writes.
-const GOLDEN_CURRENT: &str = "v2/";
+const GOLDEN_CURRENT: &str = "v3/";
 
 /// A document with a long text, typed in a few transactions, whose text column is large
 /// enough to be compressed.
@@ -817,11 +818,13 @@ fn golden_files_still_load() {
         assert_eq!(loaded.get_all(ROOT, "str").unwrap().len(), 2);
     }
 
-    // A file saved by an older build, with an increment appended by a newer one.
-    let mut mixed = read("document.concord");
-    mixed.extend(read("v2/incremental.concord"));
-    let loaded = Doc::load(&mixed).unwrap();
-    assert_eq!(render(&loaded), expected("incremental.expected"));
+    // Files saved by an older build, with an increment appended by a newer one.
+    for (old, new) in [("", "v2/"), ("v2/", GOLDEN_CURRENT)] {
+        let mut mixed = read(&format!("{old}document.concord"));
+        mixed.extend(read(&format!("{new}incremental.concord")));
+        let loaded = Doc::load(&mixed).unwrap();
+        assert_eq!(render(&loaded), expected("incremental.expected"), "{new}");
+    }
 
     // Today's encoder still writes exactly these bytes for the same document.
     let document = read(&format!("{GOLDEN_CURRENT}document.concord"));
@@ -835,13 +838,16 @@ fn golden_files_still_load() {
     reloaded.apply_changes(full.changes()).unwrap();
     assert!(reloaded.save_incremental() == incremental);
 
-    // A compressed text column.
-    let long = read("v2/long-text.concord");
+    // A compressed text column, in every version that has Brotli.
     let (mut doc, expected_text) = golden_long_text();
-    let loaded = Doc::load(&long).unwrap();
-    let text = ObjId::from(loaded.get(ROOT, "text").unwrap().unwrap().1);
-    assert_eq!(loaded.text(text).unwrap(), expected_text);
-    assert_eq!(loaded.changes(), doc.changes());
+    for dir in ["v2/", GOLDEN_CURRENT] {
+        let long = read(&format!("{dir}long-text.concord"));
+        let loaded = Doc::load(&long).unwrap();
+        let text = ObjId::from(loaded.get(ROOT, "text").unwrap().unwrap().1);
+        assert_eq!(loaded.text(text).unwrap(), expected_text, "{dir}");
+        assert_eq!(loaded.changes(), doc.changes(), "{dir}");
+    }
+    let long = read(&format!("{GOLDEN_CURRENT}long-text.concord"));
     assert!(doc.save() == long, "the encoding of the long text changed");
 }
 
@@ -859,10 +865,7 @@ fn write_missing_golden_files() {
     let files = [
         (current("document.concord"), document.clone()),
         (current("incremental.concord"), incremental),
-        (
-            "v2/long-text.concord".to_owned(),
-            golden_long_text().0.save(),
-        ),
+        (current("long-text.concord"), golden_long_text().0.save()),
         ("document.expected".to_owned(), render(&base).into_bytes()),
         (
             "incremental.expected".to_owned(),

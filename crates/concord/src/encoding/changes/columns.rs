@@ -31,7 +31,7 @@ pub(super) enum Col {
     OpValueMeta,
     OpValue,
     OpInc,
-    OpLeftIsPrev,
+    OpOrigins,
     OpLeftActor,
     OpLeftCounter,
     OpRightActor,
@@ -76,7 +76,7 @@ impl Col {
         Col::OpValueMeta,
         Col::OpValue,
         Col::OpInc,
-        Col::OpLeftIsPrev,
+        Col::OpOrigins,
         Col::OpLeftActor,
         Col::OpLeftCounter,
         Col::OpRightActor,
@@ -87,6 +87,15 @@ impl Col {
         Col::OpDelCounter,
         Col::OpDelLen,
     ];
+
+    /// The column's name in a chunk of format `version`: versions 1 and 2 had
+    /// `op.left_is_prev` where `op.origins` is.
+    pub(super) const fn name_in(self, version: u64) -> &'static str {
+        match self {
+            Col::OpOrigins if version < 3 => "op.left_is_prev",
+            _ => self.name(),
+        }
+    }
 
     /// The column's name in the specification and in errors.
     pub(super) const fn name(self) -> &'static str {
@@ -118,7 +127,7 @@ impl Col {
             Col::OpValueMeta => "op.value_meta",
             Col::OpValue => "op.value",
             Col::OpInc => "op.inc",
-            Col::OpLeftIsPrev => "op.left_is_prev",
+            Col::OpOrigins => "op.origins",
             Col::OpLeftActor => "op.left_actor",
             Col::OpLeftCounter => "op.left_counter",
             Col::OpRightActor => "op.right_actor",
@@ -140,6 +149,38 @@ pub(super) mod action {
     pub(in crate::encoding::changes) const INSERT_LIST: u64 = 3;
     pub(in crate::encoding::changes) const INSERT_TEXT: u64 = 4;
     pub(in crate::encoding::changes) const DELETE_SPAN: u64 = 5;
+}
+
+/// The codes of the `op.origins` column (format version 3): `left × 3 + right`, saying where
+/// an insert's origins are. Versions 1 and 2 had a boolean column there instead, `true` where
+/// the left origin is [`origins::LEFT_PREV`], with every right origin given.
+pub(super) mod origins {
+    /// The left origin is the element before the op's first one: `(c − 1)@a`, for the op's
+    /// first counter `c` and the change's actor `a` (typing on).
+    pub(in crate::encoding::changes) const LEFT_PREV: u64 = 0;
+    /// The left origin is in `op.left_actor` and `op.left_counter`.
+    pub(in crate::encoding::changes) const LEFT_GIVEN: u64 = 1;
+    /// The right origin is that of the previous insert of the chunk (none before the first).
+    pub(in crate::encoding::changes) const RIGHT_SAME: u64 = 0;
+    /// The right origin is the element after the left origin, `(l + 1)@b` for a left origin
+    /// `l@b`: the insert went inside a stretch typed earlier.
+    pub(in crate::encoding::changes) const RIGHT_AFTER_LEFT: u64 = 1;
+    /// The right origin is in `op.right_actor` and `op.right_counter`.
+    pub(in crate::encoding::changes) const RIGHT_GIVEN: u64 = 2;
+
+    /// The code of a left and a right kind.
+    pub(in crate::encoding::changes) const fn code(left: u64, right: u64) -> u64 {
+        left * 3 + right
+    }
+
+    /// The left and right kinds of a code, if it is one.
+    pub(in crate::encoding::changes) const fn kinds(code: u64) -> Option<(u64, u64)> {
+        if code < 6 {
+            Some((code / 3, code % 3))
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(test)]

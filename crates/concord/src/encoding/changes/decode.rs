@@ -1,6 +1,6 @@
 //! Reading the payload of a chunk of changes from untrusted bytes.
 
-use super::columns::{action, Col, COUNT};
+use super::columns::{action, origins, Col, COUNT};
 use super::{start_base, value};
 use smallvec::SmallVec;
 
@@ -108,12 +108,12 @@ fn read(
     let actors = actor_table(&mut c)?;
     let mut stored = Vec::with_capacity(COUNT);
     for col in Col::ALL {
-        stored.push(compress::read(&mut c, col.name(), version)?);
+        stored.push(compress::read(&mut c, col.name_in(version), version)?);
     }
     if !c.is_empty() {
         return Err(c.error(DecodeErrorKind::TrailingBytes));
     }
-    let mut d = Decoder::new(&stored, &actors, document, budget)?;
+    let mut d = Decoder::new(&stored, &actors, document, version, budget)?;
     let mut i = 0;
     while i < n {
         let head = d.head(i as usize)?;
@@ -272,6 +272,85 @@ impl Ends {
     }
 }
 
+/// The `op.origins` column, as a chunk of its format version holds it.
+enum Origins<'a> {
+    /// Versions 1 and 2: whether the left origin is the element before the op's first one;
+    /// every right origin is given.
+    LeftIsPrev(BoolDecoder<'a>),
+    /// Version 3: the codes of [`origins`].
+    Codes(RleDecoder<'a, u64>),
+}
+
+impl Origins<'_> {
+    /// The left and right kinds ([`origins`]) of the next insert.
+    fn next(&mut self) -> Result<(u64, u64), DecodeError> {
+        match self {
+            Origins::LeftIsPrev(col) => {
+                let left = match col.value()? {
+                    true => origins::LEFT_PREV,
+                    false => origins::LEFT_GIVEN,
+                };
+                Ok((left, origins::RIGHT_GIVEN))
+            }
+            Origins::Codes(col) => {
+                let code = col.value()?;
+                origins::kinds(code).ok_or_else(|| DecodeError {
+                    offset: col.offset(),
+                    kind: DecodeErrorKind::UnknownOrigins(code),
+                })
+            }
+        }
+    }
+
+    /// How many of the next inserts, at most, go on typing after the last insert read: their
+    /// left origin is the element before, and (in version 3) their right origin the last
+    /// insert's. In versions 1 and 2, their right origins are still to be compared in their
+    /// columns. `None` if the column's run is not of such inserts.
+    fn typing(&self) -> Option<u64> {
+        let typing = origins::code(origins::LEFT_PREV, origins::RIGHT_SAME);
+        match self {
+            Origins::LeftIsPrev(col) => col.repeat().filter(|r| r.0).map(|r| r.1),
+            Origins::Codes(col) => col.repeat().filter(|r| r.0 == Some(typing)).map(|r| r.1),
+        }
+    }
+
+    /// The offset in the input of the next unread byte of the column.
+    fn offset(&self) -> usize {
+        match self {
+            Origins::LeftIsPrev(col) => col.offset(),
+            Origins::Codes(col) => col.offset(),
+        }
+    }
+
+    /// The column's name in its version.
+    fn column(&self) -> &'static str {
+        match self {
+            Origins::LeftIsPrev(col) => col.column(),
+            Origins::Codes(col) => col.column(),
+        }
+    }
+
+    /// Whether right origins are in their columns for every insert (versions 1 and 2).
+    fn rights_given(&self) -> bool {
+        matches!(self, Origins::LeftIsPrev(_))
+    }
+
+    /// Skips `k` rows that [`Origins::typing`] counted.
+    fn skip(&mut self, k: u64) {
+        match self {
+            Origins::LeftIsPrev(col) => col.skip(k),
+            Origins::Codes(col) => col.skip(k),
+        }
+    }
+
+    fn finish(self) -> Result<(), DecodeError> {
+        match self {
+            Origins::LeftIsPrev(col) => col.finish(),
+            Origins::Codes(col) => col.finish(),
+        }
+    }
+}
+
 /// A decoder per column, and what the rows read so far imply.
 struct Decoder<'a> {
     actors: &'a [ActorId],
@@ -311,7 +390,9 @@ struct Decoder<'a> {
     value_meta: RleDecoder<'a, u64>,
     value: RawDecoder<'a>,
     inc: RleDecoder<'a, i64>,
-    left_is_prev: BoolDecoder<'a>,
+    origins: Origins<'a>,
+    /// The right origin of the last insert read (`op.origins` may refer to it).
+    last_right: Option<OpId>,
     left_actor: RleDecoder<'a, u64>,
     left_counter: DeltaDecoder<'a>,
     right_actor: RleDecoder<'a, u64>,
@@ -328,6 +409,7 @@ impl<'a> Decoder<'a> {
         stored: &'a [Stored<'_>],
         actors: &'a [ActorId],
         document: bool,
+        version: u64,
         budget: usize,
     ) -> Result<Self, DecodeError> {
         let c = |col: Col| stored[col as usize].cursor();
@@ -369,7 +451,13 @@ impl<'a> Decoder<'a> {
             value_meta: rle_u(Col::OpValueMeta),
             value: RawDecoder::new(c(Col::OpValue), Col::OpValue.name()),
             inc: rle_i(Col::OpInc),
-            left_is_prev: BoolDecoder::new(c(Col::OpLeftIsPrev), Col::OpLeftIsPrev.name()),
+            origins: if version < 3 {
+                let name = Col::OpOrigins.name_in(version);
+                Origins::LeftIsPrev(BoolDecoder::new(c(Col::OpOrigins), name))
+            } else {
+                Origins::Codes(rle_u(Col::OpOrigins))
+            },
+            last_right: None,
             left_actor: rle_u(Col::OpLeftActor),
             left_counter: delta(Col::OpLeftCounter),
             right_actor: rle_u(Col::OpRightActor),
@@ -614,8 +702,13 @@ impl<'a> Decoder<'a> {
                 },
                 action::INSERT_TEXT,
             ) => {
-                let typing = self.left_is_prev.repeat().filter(|r| r.0).map(|r| r.1);
+                let typing = self.origins.typing();
+                debug_assert_eq!(
+                    *right, self.last_right,
+                    "the last op is the last insert read"
+                );
                 let right_n = match right {
+                    _ if !self.origins.rights_given() => Some(u64::MAX),
                     None => self
                         .right_actor
                         .repeat()
@@ -639,10 +732,12 @@ impl<'a> Decoder<'a> {
                 m = m.min(t).min(r).min(o);
                 text.push_str(self.text.chars(m)?);
                 *chars += m;
-                self.left_is_prev.skip(m);
-                self.right_actor.skip(m);
-                if right.is_some() {
-                    self.right_counter.skip(m);
+                self.origins.skip(m);
+                if self.origins.rights_given() {
+                    self.right_actor.skip(m);
+                    if right.is_some() {
+                        self.right_counter.skip(m);
+                    }
                 }
                 self.insert_len.skip(m);
             }
@@ -786,14 +881,15 @@ impl<'a> Decoder<'a> {
                 }
             }
             action::INSERT_LIST | action::INSERT_TEXT => {
-                let left = if self.left_is_prev.value()? {
+                let (left_kind, right_kind) = self.origins.next()?;
+                let left = if left_kind == origins::LEFT_PREV {
                     match counter.checked_sub(1).filter(|&c| c > 0) {
                         Some(prev) => Some(OpId::new(prev, actor)),
                         None => {
                             return Err(DecodeError {
                                 offset: self.action.offset(),
                                 kind: DecodeErrorKind::ZeroCounter {
-                                    column: Col::OpLeftIsPrev.name(),
+                                    column: self.origins.column(),
                                 },
                             })
                         }
@@ -801,7 +897,28 @@ impl<'a> Decoder<'a> {
                 } else {
                     op_id_opt(self.actors, &mut self.left_actor, &mut self.left_counter)?
                 };
-                let right = op_id_opt(self.actors, &mut self.right_actor, &mut self.right_counter)?;
+                let right = match right_kind {
+                    origins::RIGHT_SAME => self.last_right,
+                    origins::RIGHT_AFTER_LEFT => {
+                        let Some(l) = left else {
+                            return Err(DecodeError {
+                                offset: self.origins.offset(),
+                                kind: DecodeErrorKind::NoLeftOrigin { change: i },
+                            });
+                        };
+                        match l.counter().checked_add(1) {
+                            Some(c) => Some(OpId::new(c, l.actor())),
+                            None => {
+                                return Err(DecodeError {
+                                    offset: self.action.offset(),
+                                    kind: DecodeErrorKind::CounterOverflow { change: i },
+                                })
+                            }
+                        }
+                    }
+                    _ => op_id_opt(self.actors, &mut self.right_actor, &mut self.right_counter)?,
+                };
+                self.last_right = right;
                 let n = self.insert_len.value()?;
                 let prev = counter.checked_sub(1).map(|c| OpId::new(c, actor));
                 let last = out.last_mut().filter(|last| {
@@ -935,7 +1052,7 @@ impl<'a> Decoder<'a> {
         self.value_meta.finish()?;
         self.value.finish()?;
         self.inc.finish()?;
-        self.left_is_prev.finish()?;
+        self.origins.finish()?;
         self.left_actor.finish()?;
         self.left_counter.finish()?;
         self.right_actor.finish()?;

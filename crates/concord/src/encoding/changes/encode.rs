@@ -2,21 +2,34 @@
 
 use std::collections::HashMap;
 
-use super::columns::{action, Col, COUNT};
+use super::columns::{action, origins, Col, COUNT};
 use super::{start_base, value};
 use crate::change::{forward_parts, Action, Change, InsertValues, Key, Op};
 use crate::encoding::column::boolean::BoolEncoder;
 use crate::encoding::column::compress;
 use crate::encoding::column::delta::DeltaEncoder;
 use crate::encoding::column::rle::RleEncoder;
+use crate::encoding::frame::VERSION;
 use crate::encoding::leb128;
 use crate::{ActorId, ObjId, OpId};
 
-/// The payload of a chunk holding `changes`, in the order given.
+/// The payload of a chunk holding `changes`, in the order given, in the format version this
+/// build writes.
 pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
+    encode_in(changes, VERSION)
+}
+
+/// The payload of a chunk holding `changes` in format `version`: this build's, or version 2
+/// (which tests write to check that older files still read).
+pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
+    debug_assert!((2..=VERSION).contains(&version));
     let actors = actor_table(changes);
     let mut e = Encoder {
         actors: &actors,
+        origins: match version {
+            2 => OriginsEncoder::LeftIsPrev(BoolEncoder::default()),
+            _ => OriginsEncoder::Codes(RleEncoder::default()),
+        },
         ..Encoder::default()
     };
     let mut seqs = vec![0u64; actors.len()];
@@ -173,6 +186,18 @@ fn actor_table(changes: &[&Change]) -> Vec<ActorId> {
     actors
 }
 
+/// The `op.origins` column: its codes, or in version 2 the `op.left_is_prev` booleans.
+enum OriginsEncoder {
+    LeftIsPrev(BoolEncoder),
+    Codes(RleEncoder<u64>),
+}
+
+impl Default for OriginsEncoder {
+    fn default() -> Self {
+        OriginsEncoder::Codes(RleEncoder::default())
+    }
+}
+
 /// An encoder per column.
 #[derive(Default)]
 struct Encoder<'a> {
@@ -204,7 +229,9 @@ struct Encoder<'a> {
     value_meta: RleEncoder<u64>,
     value: Vec<u8>,
     inc: RleEncoder<i64>,
-    left_is_prev: BoolEncoder,
+    origins: OriginsEncoder,
+    /// The right origin of the last insert written (`op.origins` may refer to it).
+    last_right: Option<OpId>,
     left_actor: RleEncoder<u64>,
     left_counter: DeltaEncoder,
     right_actor: RleEncoder<u64>,
@@ -260,12 +287,32 @@ impl<'a> Encoder<'a> {
                     .checked_sub(1)
                     .filter(|&c| c > 0)
                     .map(|c| OpId::new(c, actor));
-                let left_is_prev = prev.is_some() && *left == prev;
-                self.left_is_prev.append(left_is_prev);
-                if !left_is_prev {
+                let left_kind = if prev.is_some() && *left == prev {
+                    origins::LEFT_PREV
+                } else {
+                    origins::LEFT_GIVEN
+                };
+                let after_left =
+                    left.and_then(|l| Some(OpId::new(l.counter().checked_add(1)?, l.actor())));
+                let right_kind = match &mut self.origins {
+                    OriginsEncoder::LeftIsPrev(_) => origins::RIGHT_GIVEN,
+                    OriginsEncoder::Codes(_) if *right == self.last_right => origins::RIGHT_SAME,
+                    OriginsEncoder::Codes(_) if right.is_some() && *right == after_left => {
+                        origins::RIGHT_AFTER_LEFT
+                    }
+                    OriginsEncoder::Codes(_) => origins::RIGHT_GIVEN,
+                };
+                match &mut self.origins {
+                    OriginsEncoder::LeftIsPrev(col) => col.append(left_kind == origins::LEFT_PREV),
+                    OriginsEncoder::Codes(col) => col.append(origins::code(left_kind, right_kind)),
+                }
+                if left_kind == origins::LEFT_GIVEN {
                     self.elem_opt(*left, true);
                 }
-                self.elem_opt(*right, false);
+                if right_kind == origins::RIGHT_GIVEN {
+                    self.elem_opt(*right, false);
+                }
+                self.last_right = *right;
                 match values {
                     InsertValues::Text { text, chars } => {
                         debug_assert_eq!(text.chars().count() as u64, *chars);
@@ -371,7 +418,13 @@ impl<'a> Encoder<'a> {
         put(Col::OpValueMeta, self.value_meta.finish());
         put(Col::OpValue, self.value);
         put(Col::OpInc, self.inc.finish());
-        put(Col::OpLeftIsPrev, self.left_is_prev.finish());
+        put(
+            Col::OpOrigins,
+            match self.origins {
+                OriginsEncoder::LeftIsPrev(col) => col.finish(),
+                OriginsEncoder::Codes(col) => col.finish(),
+            },
+        );
         put(Col::OpLeftActor, self.left_actor.finish());
         put(Col::OpLeftCounter, self.left_counter.finish());
         put(Col::OpRightActor, self.right_actor.finish());

@@ -9,13 +9,15 @@
 //! Wherever the format can, it stores what is *implied* rather than what is: a dependency on an
 //! earlier change of the chunk is its distance back, a change's first op counter is its gap
 //! above its dependencies (0 for every change a transaction makes), a seq is its step from the
-//! same actor's previous change (1), and an insert whose left neighbour is the op just before
-//! it (typing) is a flag. Those implied values are constant along a trace of edits, so their
-//! columns are single runs.
+//! same actor's previous change (1), and an insert's origins are a code saying which follow
+//! from what came before: the left one from the op just before it (typing), the right one from
+//! the previous insert's (typing on) or from the left one (typing inside older text). Those
+//! implied values are constant along a trace of edits, so their columns are single runs, and
+//! the origins columns only hold the places a cursor jumped to.
 
 mod columns;
 mod decode;
-mod encode;
+pub(super) mod encode;
 #[cfg(test)]
 mod tests;
 mod value;

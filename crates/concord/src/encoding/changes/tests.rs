@@ -3,6 +3,8 @@
 
 use proptest::prelude::*;
 
+use super::columns::{origins, Col, COUNT};
+use super::encode::encode_in;
 use super::{decode, decode_blocks, encode};
 use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
 use crate::encoding::cursor::Cursor;
@@ -15,9 +17,22 @@ fn actor(b: u8) -> ActorId {
 }
 
 fn round_trip(changes: &[Change], document: bool) -> Result<Vec<Change>, DecodeError> {
+    round_trip_in(changes, document, VERSION)
+}
+
+/// Encodes in format `version` and decodes the changes back, one by one and in blocks.
+fn round_trip_in(
+    changes: &[Change],
+    document: bool,
+    version: u64,
+) -> Result<Vec<Change>, DecodeError> {
     let refs: Vec<&Change> = changes.iter().collect();
-    let bytes = encode(&refs);
-    decode(Cursor::new(&bytes, 0), document, VERSION)
+    let bytes = encode_in(&refs, version);
+    let decoded = decode(Cursor::new(&bytes, 0), document, version);
+    let blocks = decode_blocks(Cursor::new(&bytes, 0), document, version);
+    let in_blocks = blocks.map(|b| b.into_iter().flat_map(|b| b.into_changes()).collect());
+    assert_eq!(decoded, in_blocks, "read one by one and in blocks");
+    decoded
 }
 
 fn kind(changes: &[Change], document: bool) -> DecodeErrorKind {
@@ -211,6 +226,153 @@ fn typing_is_a_flag() {
     assert_eq!(decode(Cursor::new(&bytes, 0), false, VERSION), Ok(changes));
 }
 
+/// A text insert by actor 1 into the text `1@1`.
+fn ins(left: Option<OpId>, right: Option<OpId>, text: &str) -> Op {
+    Op {
+        obj: ObjId::Op(id(1, 1)),
+        action: Action::Insert {
+            left,
+            right,
+            values: InsertValues::Text {
+                text: text.into(),
+                chars: text.chars().count() as u64,
+            },
+        },
+    }
+}
+
+/// A payload split into what comes before its columns and each column's bytes (the columns
+/// of these small chunks are stored raw).
+fn split_columns(payload: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut c = Cursor::new(payload, 0);
+    c.uleb().unwrap();
+    let actors = c.uleb().unwrap();
+    c.bytes(16 * actors).unwrap();
+    let head = payload[..c.offset()].to_vec();
+    let columns = (0..COUNT)
+        .map(|_| {
+            let header = c.uleb().unwrap();
+            assert_eq!(header & 3, 0, "a raw column");
+            c.bytes(header >> 2).unwrap().to_vec()
+        })
+        .collect();
+    assert!(c.is_empty());
+    (head, columns)
+}
+
+fn join_columns(head: &[u8], columns: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = head.to_vec();
+    for col in columns {
+        crate::encoding::leb128::write_u64(&mut out, (col.len() as u64) << 2);
+        out.extend_from_slice(col);
+    }
+    out
+}
+
+/// Every code of `op.origins`: the right origin the last insert had, the element after the
+/// left origin, or given; the left origin the element before, or given.
+#[test]
+fn origins_are_coded_against_the_left_origin_and_the_last_insert() {
+    use origins::*;
+    // (left, right, the code expected), for inserts at counters 2, 3, ...
+    let cases = [
+        (None, None, code(LEFT_GIVEN, RIGHT_SAME)),
+        (Some(id(2, 1)), None, code(LEFT_PREV, RIGHT_SAME)),
+        (
+            Some(id(2, 1)),
+            Some(id(3, 1)),
+            code(LEFT_GIVEN, RIGHT_AFTER_LEFT),
+        ),
+        (Some(id(4, 1)), Some(id(3, 1)), code(LEFT_PREV, RIGHT_SAME)),
+        (
+            Some(id(3, 1)),
+            Some(id(9, 2)),
+            code(LEFT_GIVEN, RIGHT_GIVEN),
+        ),
+        (Some(id(6, 1)), None, code(LEFT_PREV, RIGHT_GIVEN)),
+        (
+            Some(id(7, 1)),
+            Some(id(8, 1)),
+            code(LEFT_PREV, RIGHT_AFTER_LEFT),
+        ),
+        (
+            Some(id(2, 2)),
+            Some(id(3, 2)),
+            code(LEFT_GIVEN, RIGHT_AFTER_LEFT),
+        ),
+        (None, Some(id(1, 2)), code(LEFT_GIVEN, RIGHT_GIVEN)),
+    ];
+    let changes: Vec<Change> = cases
+        .iter()
+        .enumerate()
+        .map(|(k, &(left, right, _))| {
+            let counter = k as u64 + 2;
+            change(
+                1,
+                k as u64 + 1,
+                counter,
+                vec![],
+                vec![ins(left, right, "x")],
+            )
+        })
+        .collect();
+    for version in [2, VERSION] {
+        assert_eq!(round_trip_in(&changes, false, version), Ok(changes.clone()));
+    }
+    let refs: Vec<&Change> = changes.iter().collect();
+    let (_, columns) = split_columns(&encode(&refs));
+    let mut codes = super::super::column::rle::RleDecoder::<u64>::new(
+        Cursor::new(&columns[Col::OpOrigins as usize], 0),
+        "op.origins",
+    );
+    for (k, &(.., expected)) in cases.iter().enumerate() {
+        assert_eq!(codes.value(), Ok(expected), "insert {k}");
+    }
+    // Only the given right origins are in the right columns: actor 2 (index 1), none, and
+    // actor 2 again.
+    assert_eq!(columns[Col::OpRightActor as usize], [1, 1, 0, 1, 1, 1]);
+}
+
+#[test]
+fn bad_origins_are_refused() {
+    use origins::*;
+    let one = |left, right| {
+        let c = change(1, 1, 5, vec![], vec![ins(left, right, "x")]);
+        let (head, columns) = split_columns(&encode(&[&c]));
+        (head, columns)
+    };
+    let with_code = |left, right, code_byte: u8| {
+        let (head, mut columns) = one(left, right);
+        assert_eq!(columns[Col::OpOrigins as usize].len(), 2);
+        columns[Col::OpOrigins as usize][1] = code_byte;
+        let bytes = join_columns(&head, &columns);
+        decode(Cursor::new(&bytes, 0), false, VERSION).map_err(|e| e.kind)
+    };
+    assert_eq!(
+        with_code(Some(id(2, 1)), None, 6),
+        Err(DecodeErrorKind::UnknownOrigins(6))
+    );
+    // The element after a left origin that is not there.
+    assert_eq!(
+        with_code(
+            None,
+            Some(id(2, 1)),
+            code(LEFT_GIVEN, RIGHT_AFTER_LEFT) as u8
+        ),
+        Err(DecodeErrorKind::NoLeftOrigin { change: 0 })
+    );
+    // ... or after the last counter there is.
+    let last = Some(id(u64::MAX, 1));
+    assert_eq!(
+        with_code(last, None, code(LEFT_GIVEN, RIGHT_AFTER_LEFT) as u8),
+        Err(DecodeErrorKind::CounterOverflow { change: 0 })
+    );
+    // The unchanged bytes decode.
+    let (head, columns) = one(last, None);
+    let bytes = join_columns(&head, &columns);
+    assert!(decode(Cursor::new(&bytes, 0), false, VERSION).is_ok());
+}
+
 /// A chain of keystroke changes whose seqs run past the largest one (as a chunk of changes
 /// may say): the blocks stop at it, and cut back into the changes read.
 #[test]
@@ -261,9 +423,18 @@ fn key() -> impl Strategy<Value = Key> {
     prop_oneof!["[a-c]{0,2}".prop_map(Key::Map), op_id().prop_map(Key::Elem)]
 }
 
+/// Origins, the right one often the element after the left one (an insert inside a stretch
+/// typed earlier), which `op.origins` codes.
+fn origins() -> impl Strategy<Value = (Option<OpId>, Option<OpId>)> {
+    let origin = || proptest::option::of(op_id());
+    (origin(), origin(), any::<bool>()).prop_map(|(left, right, after)| match left {
+        Some(l) if after => (left, Some(OpId::new(l.counter() + 1, l.actor()))),
+        _ => (left, right),
+    })
+}
+
 fn action() -> impl Strategy<Value = Action> {
     let preds = || proptest::collection::vec(op_id(), 0..3);
-    let origin = || proptest::option::of(op_id());
     prop_oneof![
         (key(), new_value(), preds()).prop_map(|(key, value, pred)| Action::Put {
             key,
@@ -276,7 +447,7 @@ fn action() -> impl Strategy<Value = Action> {
             by,
             pred
         }),
-        (origin(), origin(), "\\PC{0,4}").prop_map(|(left, right, text)| Action::Insert {
+        (origins(), "\\PC{0,4}").prop_map(|((left, right), text)| Action::Insert {
             left,
             right,
             values: InsertValues::Text {
@@ -284,16 +455,13 @@ fn action() -> impl Strategy<Value = Action> {
                 text
             },
         }),
-        (
-            origin(),
-            origin(),
-            proptest::collection::vec(new_value(), 0..3)
-        )
-            .prop_map(|(left, right, values)| Action::Insert {
+        (origins(), proptest::collection::vec(new_value(), 0..3)).prop_map(
+            |((left, right), values)| Action::Insert {
                 left,
                 right,
                 values: InsertValues::List(values),
-            }),
+            }
+        ),
         (op_id(), 0..4u64).prop_map(|(first, len)| Action::DeleteSpan {
             first,
             len,
@@ -363,7 +531,8 @@ fn a_change() -> impl Strategy<Value = Change> {
 proptest! {
     #[test]
     fn any_changes_round_trip(changes in proptest::collection::vec(a_change(), 0..6)) {
-        prop_assert_eq!(round_trip(&changes, false), Ok(changes));
+        prop_assert_eq!(round_trip(&changes, false), Ok(changes.clone()));
+        prop_assert_eq!(round_trip_in(&changes, false, 2), Ok(changes));
     }
 
     #[test]

@@ -57,6 +57,16 @@ impl<'a> BoolDecoder<'a> {
         }
     }
 
+    /// The offset in the input of the next unread byte of the column.
+    pub(crate) fn offset(&self) -> usize {
+        self.c.offset()
+    }
+
+    /// The column's name.
+    pub(crate) fn column(&self) -> &'static str {
+        self.column
+    }
+
     /// The next row.
     ///
     /// # Errors
