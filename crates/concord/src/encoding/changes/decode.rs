@@ -393,6 +393,12 @@ struct Decoder<'a> {
     origins: Origins<'a>,
     /// The right origin of the last insert read (`op.origins` may refer to it).
     last_right: Option<OpId>,
+    /// Whether left origins and delete targets are read from the edit cursor (version 3)
+    /// rather than from the previous row of their column.
+    from_cursor: bool,
+    /// The counter of the last element an insert added, or of the element before the first
+    /// one a delete removed.
+    cursor: u64,
     left_actor: RleDecoder<'a, u64>,
     left_counter: DeltaDecoder<'a>,
     right_actor: RleDecoder<'a, u64>,
@@ -458,6 +464,8 @@ impl<'a> Decoder<'a> {
                 Origins::Codes(rle_u(Col::OpOrigins))
             },
             last_right: None,
+            from_cursor: version >= 3,
+            cursor: 0,
             left_actor: rle_u(Col::OpLeftActor),
             left_counter: delta(Col::OpLeftCounter),
             right_actor: rle_u(Col::OpRightActor),
@@ -732,6 +740,7 @@ impl<'a> Decoder<'a> {
                 m = m.min(t).min(r).min(o);
                 text.push_str(self.text.chars(m)?);
                 *chars += m;
+                self.cursor = self.cursor.wrapping_add(m);
                 self.origins.skip(m);
                 if self.origins.rights_given() {
                     self.right_actor.skip(m);
@@ -749,13 +758,23 @@ impl<'a> Decoder<'a> {
                 },
                 action::DELETE_SPAN,
             ) => {
-                let at = self.del_counter.last();
+                // The last target read.
+                let at = match self.from_cursor {
+                    true => self.cursor.wrapping_add(1),
+                    false => self.del_counter.last(),
+                };
                 let actor = self.del_actor.repeat().filter(|r| is(r.0, first.actor()));
                 let ones = self.del_len.repeat().filter(|r| r.0 == Some(1));
-                let (Some(actor), Some(ones), Some((step, n))) =
+                let (Some(actor), Some(ones), Some((d, n))) =
                     (actor, ones, self.del_counter.repeat())
                 else {
                     return Ok(0);
+                };
+                // From one target to the next: the difference read, or one less when it is
+                // from the cursor (which a delete leaves just before its target).
+                let step = match self.from_cursor {
+                    true => d.wrapping_sub(1),
+                    false => d,
                 };
                 let f = first.counter();
                 // The targets go on from the last one read, without reaching 0 or overflowing.
@@ -772,6 +791,8 @@ impl<'a> Decoder<'a> {
                 }
                 *backward = step == -1;
                 *len += m;
+                let last = at.wrapping_add((step as u64).wrapping_mul(m));
+                self.cursor = last.wrapping_sub(1);
                 self.del_actor.skip(m);
                 self.del_counter.skip(m);
                 self.del_len.skip(m);
@@ -895,6 +916,9 @@ impl<'a> Decoder<'a> {
                         }
                     }
                 } else {
+                    if self.from_cursor {
+                        self.left_counter.rebase(self.cursor);
+                    }
                     op_id_opt(self.actors, &mut self.left_actor, &mut self.left_counter)?
                 };
                 let right = match right_kind {
@@ -920,6 +944,7 @@ impl<'a> Decoder<'a> {
                 };
                 self.last_right = right;
                 let n = self.insert_len.value()?;
+                self.cursor = counter.wrapping_add(n).wrapping_sub(1);
                 let prev = counter.checked_sub(1).map(|c| OpId::new(c, actor));
                 let last = out.last_mut().filter(|last| {
                     merge
@@ -971,7 +996,11 @@ impl<'a> Decoder<'a> {
                 }
             }
             action::DELETE_SPAN => {
+                if self.from_cursor {
+                    self.del_counter.rebase(self.cursor);
+                }
                 let first = op_id(self.actors, &mut self.del_actor, &mut self.del_counter)?;
+                self.cursor = first.counter().wrapping_sub(1);
                 let len = self.del_len.value()?;
                 if first.counter().checked_add(len).is_none() {
                     return Err(DecodeError {

@@ -30,6 +30,7 @@ pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
             2 => OriginsEncoder::LeftIsPrev(BoolEncoder::default()),
             _ => OriginsEncoder::Codes(RleEncoder::default()),
         },
+        from_cursor: version >= 3,
         ..Encoder::default()
     };
     let mut seqs = vec![0u64; actors.len()];
@@ -232,6 +233,12 @@ struct Encoder<'a> {
     origins: OriginsEncoder,
     /// The right origin of the last insert written (`op.origins` may refer to it).
     last_right: Option<OpId>,
+    /// Whether left origins and delete targets are written from the edit cursor (version 3)
+    /// rather than from the previous row of their column.
+    from_cursor: bool,
+    /// The counter of the last element an insert added, or of the element before the first
+    /// one a delete removed: where the next edit most likely is.
+    cursor: u64,
     left_actor: RleEncoder<u64>,
     left_counter: DeltaEncoder,
     right_actor: RleEncoder<u64>,
@@ -307,12 +314,16 @@ impl<'a> Encoder<'a> {
                     OriginsEncoder::Codes(col) => col.append(origins::code(left_kind, right_kind)),
                 }
                 if left_kind == origins::LEFT_GIVEN {
+                    if self.from_cursor {
+                        self.left_counter.rebase(self.cursor);
+                    }
                     self.elem_opt(*left, true);
                 }
                 if right_kind == origins::RIGHT_GIVEN {
                     self.elem_opt(*right, false);
                 }
                 self.last_right = *right;
+                self.cursor = counter.wrapping_add(values.len()).wrapping_sub(1);
                 match values {
                     InsertValues::Text { text, chars } => {
                         debug_assert_eq!(text.chars().count() as u64, *chars);
@@ -346,7 +357,11 @@ impl<'a> Encoder<'a> {
     fn delete_span(&mut self, first: OpId, len: u64) {
         self.action.append(action::DELETE_SPAN);
         self.del_actor.append(self.actor(first.actor()));
+        if self.from_cursor {
+            self.del_counter.rebase(self.cursor);
+        }
         self.del_counter.append(first.counter());
+        self.cursor = first.counter().wrapping_sub(1);
         self.del_len.append(len);
     }
 

@@ -13,7 +13,9 @@
 //! from what came before: the left one from the op just before it (typing), the right one from
 //! the previous insert's (typing on) or from the left one (typing inside older text). Those
 //! implied values are constant along a trace of edits, so their columns are single runs, and
-//! the origins columns only hold the places a cursor jumped to.
+//! the origins columns only hold the places a cursor jumped to. Those, and the targets of
+//! deletes, are stored as differences from the last edit (the *edit cursor*), which they are
+//! mostly near.
 
 mod columns;
 mod decode;

@@ -24,6 +24,12 @@ impl DeltaEncoder {
         self.last = n;
     }
 
+    /// Makes the next row's difference from `base` instead of from the last row: for columns
+    /// whose rows are near something other than the row before.
+    pub(crate) fn rebase(&mut self, base: u64) {
+        self.last = base;
+    }
+
     /// Appends a signed number, as its two's complement bits.
     pub(crate) fn append_signed(&mut self, n: i64) {
         self.append(n as u64);
@@ -67,6 +73,12 @@ impl<'a> DeltaDecoder<'a> {
         let d = self.rle.value()?;
         self.last = self.last.wrapping_add(d as u64);
         Ok(self.last)
+    }
+
+    /// Reads the next row as a difference from `base` instead of from the last row (as
+    /// [`DeltaEncoder::rebase`] wrote it).
+    pub(crate) fn rebase(&mut self, base: u64) {
+        self.last = base;
     }
 
     /// The last row read (0 before any).
