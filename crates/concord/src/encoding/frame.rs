@@ -25,8 +25,8 @@ pub(crate) const VERSION: u64 = 3;
 
 /// The oldest format version this build reads. Version 1 differs from version 2 only in how a
 /// compressed column is stored (deflate was its only method); version 2 from version 3 only
-/// in how an insert's origins are given (a boolean `op.left_is_prev` column, and every right
-/// origin in its columns).
+/// in how inserts' origins and deletes' targets are given (a boolean `op.left_is_prev` column,
+/// every right origin in its columns, and left origins and targets as plain deltas).
 pub(crate) const OLDEST: u64 = 1;
 
 /// A chunk type bit: set on chunks a reader may skip if it does not know them.

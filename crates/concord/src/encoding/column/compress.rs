@@ -9,7 +9,7 @@
 //! again, or a paragraph moved, is found again however far back it was. Small columns are not
 //! worth the attempt.
 //!
-//! Layout (format version 2): an unsigned LEB128 number `stored_len << 2 | method`, where the
+//! Layout (format version 2 and later): an unsigned LEB128 number `stored_len << 2 | method`, where the
 //! method is 0 (raw), 1 (deflate) or 2 (Brotli); unless raw, an unsigned LEB128
 //! `inflated_len`; then `stored_len` bytes, raw or a compressed stream that decompresses to
 //! exactly `inflated_len` bytes, using all of its bytes. Version 1 had deflate only, as
@@ -59,7 +59,7 @@ enum Method {
     Brotli = 2,
 }
 
-/// Appends a column's stored form (format version 2).
+/// Appends a column's stored form (format version 2 and later).
 pub(crate) fn write(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut best: Option<(Method, Vec<u8>)> = None;
     if bytes.len() >= MIN_COMPRESS {
