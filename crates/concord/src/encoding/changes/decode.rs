@@ -330,9 +330,11 @@ impl Origins<'_> {
         }
     }
 
-    /// Whether right origins are in their columns for every insert (versions 1 and 2).
-    fn rights_given(&self) -> bool {
-        matches!(self, Origins::LeftIsPrev(_))
+    /// Whether the chunk is of version 3, which codes origins here and stores left origins
+    /// and delete targets from the edit cursor; versions 1 and 2 give every right origin and
+    /// store plain deltas.
+    fn v3(&self) -> bool {
+        matches!(self, Origins::Codes(_))
     }
 
     /// Skips `k` rows that [`Origins::typing`] counted.
@@ -393,9 +395,6 @@ struct Decoder<'a> {
     origins: Origins<'a>,
     /// The right origin of the last insert read (`op.origins` may refer to it).
     last_right: Option<OpId>,
-    /// Whether left origins and delete targets are read from the edit cursor (version 3)
-    /// rather than from the previous row of their column.
-    from_cursor: bool,
     /// The counter of the last element an insert added, or of the element before the first
     /// one a delete removed.
     cursor: u64,
@@ -464,7 +463,6 @@ impl<'a> Decoder<'a> {
                 Origins::Codes(rle_u(Col::OpOrigins))
             },
             last_right: None,
-            from_cursor: version >= 3,
             cursor: 0,
             left_actor: rle_u(Col::OpLeftActor),
             left_counter: delta(Col::OpLeftCounter),
@@ -716,7 +714,7 @@ impl<'a> Decoder<'a> {
                     "the last op is the last insert read"
                 );
                 let right_n = match right {
-                    _ if !self.origins.rights_given() => Some(u64::MAX),
+                    _ if self.origins.v3() => Some(u64::MAX),
                     None => self
                         .right_actor
                         .repeat()
@@ -742,7 +740,7 @@ impl<'a> Decoder<'a> {
                 *chars += m;
                 self.cursor = self.cursor.wrapping_add(m);
                 self.origins.skip(m);
-                if self.origins.rights_given() {
+                if !self.origins.v3() {
                     self.right_actor.skip(m);
                     if right.is_some() {
                         self.right_counter.skip(m);
@@ -759,7 +757,7 @@ impl<'a> Decoder<'a> {
                 action::DELETE_SPAN,
             ) => {
                 // The last target read.
-                let at = match self.from_cursor {
+                let at = match self.origins.v3() {
                     true => self.cursor.wrapping_add(1),
                     false => self.del_counter.last(),
                 };
@@ -772,7 +770,7 @@ impl<'a> Decoder<'a> {
                 };
                 // From one target to the next: the difference read, or one less when it is
                 // from the cursor (which a delete leaves just before its target).
-                let step = match self.from_cursor {
+                let step = match self.origins.v3() {
                     true => d.wrapping_sub(1),
                     false => d,
                 };
@@ -916,7 +914,7 @@ impl<'a> Decoder<'a> {
                         }
                     }
                 } else {
-                    if self.from_cursor {
+                    if self.origins.v3() {
                         self.left_counter.rebase(self.cursor);
                     }
                     op_id_opt(self.actors, &mut self.left_actor, &mut self.left_counter)?
@@ -996,7 +994,7 @@ impl<'a> Decoder<'a> {
                 }
             }
             action::DELETE_SPAN => {
-                if self.from_cursor {
+                if self.origins.v3() {
                     self.del_counter.rebase(self.cursor);
                 }
                 let first = op_id(self.actors, &mut self.del_actor, &mut self.del_counter)?;

@@ -30,7 +30,6 @@ pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
             2 => OriginsEncoder::LeftIsPrev(BoolEncoder::default()),
             _ => OriginsEncoder::Codes(RleEncoder::default()),
         },
-        from_cursor: version >= 3,
         ..Encoder::default()
     };
     let mut seqs = vec![0u64; actors.len()];
@@ -233,9 +232,6 @@ struct Encoder<'a> {
     origins: OriginsEncoder,
     /// The right origin of the last insert written (`op.origins` may refer to it).
     last_right: Option<OpId>,
-    /// Whether left origins and delete targets are written from the edit cursor (version 3)
-    /// rather than from the previous row of their column.
-    from_cursor: bool,
     /// The counter of the last element an insert added, or of the element before the first
     /// one a delete removed: where the next edit most likely is.
     cursor: u64,
@@ -258,6 +254,12 @@ impl<'a> Encoder<'a> {
             .binary_search(&a)
             .expect("the table holds every actor the changes name");
         i as u64
+    }
+
+    /// Whether this writes version 3, which codes origins in `op.origins` and writes left
+    /// origins and delete targets from the edit cursor; version 2 does neither.
+    fn v3(&self) -> bool {
+        matches!(self.origins, OriginsEncoder::Codes(_))
     }
 
     /// Appends an op whose first id is `counter@actor`.
@@ -301,20 +303,21 @@ impl<'a> Encoder<'a> {
                 };
                 let after_left =
                     left.and_then(|l| Some(OpId::new(l.counter().checked_add(1)?, l.actor())));
-                let right_kind = match &mut self.origins {
-                    OriginsEncoder::LeftIsPrev(_) => origins::RIGHT_GIVEN,
-                    OriginsEncoder::Codes(_) if *right == self.last_right => origins::RIGHT_SAME,
-                    OriginsEncoder::Codes(_) if right.is_some() && *right == after_left => {
-                        origins::RIGHT_AFTER_LEFT
-                    }
-                    OriginsEncoder::Codes(_) => origins::RIGHT_GIVEN,
+                let right_kind = if !self.v3() {
+                    origins::RIGHT_GIVEN
+                } else if *right == self.last_right {
+                    origins::RIGHT_SAME
+                } else if right.is_some() && *right == after_left {
+                    origins::RIGHT_AFTER_LEFT
+                } else {
+                    origins::RIGHT_GIVEN
                 };
                 match &mut self.origins {
                     OriginsEncoder::LeftIsPrev(col) => col.append(left_kind == origins::LEFT_PREV),
                     OriginsEncoder::Codes(col) => col.append(origins::code(left_kind, right_kind)),
                 }
                 if left_kind == origins::LEFT_GIVEN {
-                    if self.from_cursor {
+                    if self.v3() {
                         self.left_counter.rebase(self.cursor);
                     }
                     self.elem_opt(*left, true);
@@ -357,7 +360,7 @@ impl<'a> Encoder<'a> {
     fn delete_span(&mut self, first: OpId, len: u64) {
         self.action.append(action::DELETE_SPAN);
         self.del_actor.append(self.actor(first.actor()));
-        if self.from_cursor {
+        if self.v3() {
             self.del_counter.rebase(self.cursor);
         }
         self.del_counter.append(first.counter());
