@@ -64,9 +64,11 @@ impl ActorSpans {
 struct Flat {
     /// The slots of each actor, by actor index.
     actors: Vec<FlatActor>,
-    /// How many ids were given a leaf so far, moves included: the slots may take room in
-    /// proportion to it, never more.
+    /// How many ids were given a leaf so far, moves included: the slots of all actors
+    /// together may take room in proportion to it, never more.
     work: u64,
+    /// How many slots all actors hold together.
+    slots: u64,
 }
 
 /// One actor's slots in a [`Flat`] index, in pages, so that growing never copies them.
@@ -166,10 +168,15 @@ impl Flat {
         let (Some(from), Some(to)) = (start.checked_sub(a.base), end.checked_sub(a.base)) else {
             return false;
         };
-        if to > room {
+        // The pages this actor would hold then, counted in whole pages, against the room of
+        // every actor together.
+        let pages = |len: u64| len.div_ceil(PAGE as u64).saturating_mul(PAGE as u64);
+        let grown = pages(to.max(a.len as u64)) - pages(a.len as u64);
+        if self.slots.saturating_add(grown) > room {
             return false;
         }
         a.fill(from as usize, to as usize, leaf.0);
+        self.slots += grown;
         self.work = work;
         true
     }
@@ -449,6 +456,21 @@ mod tests {
         assert!(sparse.flat.is_none());
         assert_eq!(
             sparse.entries().collect::<Vec<_>>(),
+            spans.entries().collect::<Vec<_>>()
+        );
+        // Many actors, each with counters far apart that one large insert would justify for
+        // one actor: the room is for all actors together.
+        let (mut many, mut spans) = (IdIndex::flat(), IdIndex::default());
+        for ix in [&mut many, &mut spans] {
+            ix.set(ActorIdx(0), 1, 100_000, LeafIdx(0));
+            for a in 1..50 {
+                ix.set(ActorIdx(a), 1, 2, LeafIdx(1));
+                ix.set(ActorIdx(a), 150_000, 150_001, LeafIdx(1));
+            }
+        }
+        assert!(many.flat.is_none());
+        assert_eq!(
+            many.entries().collect::<Vec<_>>(),
             spans.entries().collect::<Vec<_>>()
         );
         // A counter below the first one given a leaf.
