@@ -651,7 +651,9 @@ impl History {
     pub(crate) fn changes_after(&self, have: impl Fn(&ActorId) -> u64) -> Vec<Change> {
         let mut out = Vec::new();
         for (r, run) in self.runs.iter().enumerate() {
-            let from = (have(&self.actor(run.actor)) + 1).saturating_sub(run.first_seq);
+            let from = have(&self.actor(run.actor))
+                .saturating_add(1)
+                .saturating_sub(run.first_seq);
             for (k, start, end) in run.spans().skip(from as usize) {
                 out.push(self.materialize_span(r, k, start, end));
             }

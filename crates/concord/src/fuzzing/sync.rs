@@ -11,7 +11,8 @@ use super::render;
 /// and checksummed), so that the compact changes read in the session's context are reached
 /// past the checksum. A message that is refused must leave both the document and the state
 /// as they were; one that is accepted must leave a document that saves and loads back to
-/// itself.
+/// itself, and that can make its reply (what the message claimed the peer has is what the
+/// reply is made from).
 ///
 /// # Panics
 /// On a bug: if anything panics, or a refused message changed something.
@@ -43,6 +44,7 @@ pub fn sync(data: &[u8]) {
             Ok(()) => {
                 let again = Doc::load(&copy.save()).expect("an accepted message saves");
                 assert_eq!(again.heads(), copy.heads());
+                let _reply = copy.generate_sync_message(&mut state);
             }
             Err(_) => {
                 assert_eq!(
