@@ -169,15 +169,25 @@ pub(crate) fn read<'a>(
         _ => return Err(bad),
     };
     let bytes = match method {
-        Method::Deflate => {
-            miniz_oxide::inflate::decompress_to_vec_with_limit(stored.rest(), limit).ok()
-        }
+        Method::Deflate => deflate_decompress(stored.rest(), limit),
         _ => brotli_decompress(stored.rest(), limit),
     };
     match bytes {
         Some(bytes) if bytes.len() == limit => Ok(Stored::Inflated { bytes, offset }),
         _ => Err(bad),
     }
+}
+
+/// The `len` bytes a raw deflate stream decompresses to, if it is valid, uses all of `stream`
+/// and gives exactly `len` bytes: decompressed in one call into a buffer of that size.
+fn deflate_decompress(stream: &[u8], len: usize) -> Option<Vec<u8>> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+    let mut out = vec![0; len];
+    let mut state = Box::<DecompressorOxide>::default();
+    let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, read, written) = decompress(&mut state, stream, &mut out, 0, flags);
+    (status == TINFLStatus::Done && read == stream.len() && written == len).then_some(out)
 }
 
 /// The `len` bytes a standard Brotli stream decompresses to, if it is valid, uses all of
@@ -328,6 +338,15 @@ mod tests {
             let err = refused(&column(header + 4, len, &longer));
             assert!(err.is_some(), "a trailing byte is refused");
         }
+        // A deflate stream (which the writer did not pick above) with a byte after its end.
+        let text = "the cat sat on the mat. ".repeat(100);
+        let stream = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), DEFLATE_LEVEL);
+        let deflated = |stream: &[u8]| column((stream.len() as u64) << 2 | 1, 2400, stream);
+        assert!(refused(&deflated(&stream)).is_none());
+        let mut longer = stream.clone();
+        longer.push(0);
+        let err = refused(&deflated(&longer)).unwrap();
+        assert!(matches!(err.kind, DecodeErrorKind::BadCompression { .. }));
         // A gigabyte from four bytes is refused before decompressing anything.
         for method in [1, 2] {
             let err = refused(&column(4 << 2 | method, 1 << 30, &[0; 4])).unwrap();
