@@ -28,8 +28,8 @@ pub enum DecodeErrorKind {
     /// The input does not start with the tag of a sync message.
     #[error("not a sync message (its first byte is {0:#04x})")]
     NotASyncMessage(u8),
-    /// The file was written in a format version this build cannot read.
-    #[error("format version {0} is not supported (this build reads version 1)")]
+    /// The file or sync message was written in a format version this build cannot read.
+    #[error("format version {0} is not supported by this build")]
     UnsupportedVersion(u64),
     /// A chunk type this build does not know and may not skip.
     #[error("unknown chunk type {0:#04x}")]

@@ -22,6 +22,9 @@ use super::SyncMessage;
 const TAG: u8 = 0x53;
 /// The only message layout this build writes and reads.
 const VERSION: u64 = 3;
+/// The format version of the changes payload a message of [`VERSION`] carries as columns:
+/// pinned here, so that a new file format cannot change the messages unnoticed.
+const COLUMNS_VERSION: u64 = 3;
 
 // The flag byte.
 const START: u8 = 1;
@@ -126,7 +129,7 @@ pub(super) fn encode(
     let columns = (changes.len() > 1)
         .then(|| {
             let refs: Vec<&Change> = changes.iter().collect();
-            crate::encoding::changes::encode(&refs)
+            crate::encoding::changes::encode_in(&refs, COLUMNS_VERSION)
         })
         .filter(|payload| payload.len() + 2 < rows.len());
     match columns {
@@ -285,8 +288,7 @@ pub(super) fn decode(bytes: &[u8], recv: Option<&Receiving>) -> Result<Received,
     let changes = if columns {
         let len = body.uleb()?;
         let payload = body.split(len)?;
-        let changes =
-            crate::encoding::changes::decode(payload, false, crate::encoding::frame::VERSION)?;
+        let changes = crate::encoding::changes::decode(payload, false, COLUMNS_VERSION)?;
         // The sender's context advanced as if it had written them compactly: so does ours.
         Writer::rows(&mut ctx, &changes);
         changes

@@ -19,8 +19,8 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
     encode_in(changes, VERSION)
 }
 
-/// The payload of a chunk holding `changes` in format `version`: this build's, or version 2
-/// (which tests write to check that older files still read).
+/// The payload of a chunk holding `changes` in format `version`: this build's (which sync
+/// messages pin), or version 2 (which tests write to check that older files still read).
 pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
     debug_assert!((2..=VERSION).contains(&version));
     let actors = actor_table(changes);

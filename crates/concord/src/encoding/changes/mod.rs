@@ -19,13 +19,13 @@
 
 mod columns;
 mod decode;
-pub(super) mod encode;
+mod encode;
 #[cfg(test)]
 mod tests;
 mod value;
 
 pub(crate) use decode::{decode, decode_blocks};
-pub(crate) use encode::encode;
+pub(crate) use encode::{encode, encode_in};
 pub(crate) use value::{read_inline as read_value, write_inline as write_value};
 
 use crate::OpId;

@@ -4,8 +4,7 @@
 use proptest::prelude::*;
 
 use super::columns::{origins, Col, COUNT};
-use super::encode::encode_in;
-use super::{decode, decode_blocks, encode};
+use super::{decode, decode_blocks, encode, encode_in};
 use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
 use crate::encoding::cursor::Cursor;
 use crate::encoding::error::{DecodeError, DecodeErrorKind};
