@@ -78,17 +78,6 @@ impl Op {
             _ => 1,
         }
     }
-
-    /// The characters a text insert adds, `None` for any other op.
-    pub(crate) fn text(&self) -> Option<&str> {
-        match &self.action {
-            Action::Insert {
-                values: InsertValues::Text { text, .. },
-                ..
-            } => Some(text),
-            _ => None,
-        }
-    }
 }
 
 /// The forward spans `(first, len)` the binary formats write for a delete span: the span

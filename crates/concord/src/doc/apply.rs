@@ -104,12 +104,7 @@ impl Doc {
         let ChangeBlock { change, lens, .. } = block;
         let actor = self.history.intern(change.actor);
         if change.ops.len() > 1 {
-            let bytes = change
-                .ops
-                .iter()
-                .map(|op| op.text().map_or(0, str::len))
-                .sum();
-            self.history.log.reserve(actor, change.ops.len(), bytes);
+            self.history.log.reserve(actor, change.ops.len());
         }
         let mut counter = change.start_op;
         for op in change.ops {
@@ -298,9 +293,14 @@ impl Doc {
                         actual,
                     });
                 }
-                self.objects
-                    .insert_str(obj, id, place, &text, chars as usize, cmp, undo);
-                Ok(LogAction::InsertText { left, right, text })
+                let inserted =
+                    self.objects
+                        .insert_str(obj, id, place, &text, chars as usize, cmp, undo);
+                Ok(LogAction::InsertText {
+                    left,
+                    right,
+                    bytes: inserted.bytes,
+                })
             }
             (found, InsertValues::List(_)) => Err(ctx.wrong(Expected::List, found)),
             (found, InsertValues::Text { .. }) => Err(ctx.wrong(Expected::Text, found)),

@@ -23,6 +23,7 @@ use crate::error::InvalidChange;
 use crate::ids::{ActorIdx, Id};
 use crate::{ActorId, DocError, OpId};
 
+use super::objects::Objects;
 use super::oplog::{ActorMark, OpLog};
 
 /// What to do with an incoming change.
@@ -294,20 +295,22 @@ impl History {
         self.find(id).is_some()
     }
 
-    /// The change whose last op is `id`.
-    pub(crate) fn change(&self, id: OpId) -> Option<Change> {
+    /// The change whose last op is `id`. `objects` is the document's object store, which
+    /// holds the characters of text inserts (as every method that rebuilds changes).
+    pub(crate) fn change(&self, id: OpId, objects: &Objects) -> Option<Change> {
         let (r, k) = self.find(id)?;
-        Some(self.materialize(r, k))
-    }
-
-    /// Rebuilds change `k` of run `r`.
-    fn materialize(&self, r: usize, k: u64) -> Change {
         let (start, end) = self.runs[r].ops_of(k);
-        self.materialize_span(r, k, start, end)
+        Some(self.materialize_span(objects, r, k, (start, end)))
     }
 
     /// Rebuilds change `k` of run `r`, whose ops are `start .. end`.
-    fn materialize_span(&self, r: usize, k: u64, start: u64, end: u64) -> Change {
+    fn materialize_span(
+        &self,
+        objects: &Objects,
+        r: usize,
+        k: u64,
+        (start, end): (u64, u64),
+    ) -> Change {
         let run = &self.runs[r];
         let actor = self.actor(run.actor);
         let deps = if k == 0 {
@@ -325,18 +328,23 @@ impl History {
             deps,
             groups: extra.map(|e| e.groups.clone()).unwrap_or_default(),
         };
-        let ops = self.log.ops_in(run.actor, start, end, |id| self.export(id));
+        let ops = self.log.ops_in(
+            run.actor,
+            (start, end),
+            |id| self.export(id),
+            |obj| objects.inserted_text(obj, run.actor),
+        );
         Change::new(meta, ops)
     }
 
     /// Every applied change for which `keep(actor, first op counter)` holds, each after its
     /// dependencies.
-    fn collect(&self, keep: impl Fn(ActorIdx, u64) -> bool) -> Vec<Change> {
+    fn collect(&self, objects: &Objects, keep: impl Fn(ActorIdx, u64) -> bool) -> Vec<Change> {
         let mut out = Vec::new();
         for (r, run) in self.runs.iter().enumerate() {
             for (k, start, end) in run.spans() {
                 if keep(run.actor, start) {
-                    out.push(self.materialize_span(r, k, start, end));
+                    out.push(self.materialize_span(objects, r, k, (start, end)));
                 }
             }
         }
@@ -349,8 +357,8 @@ impl History {
     }
 
     /// Every applied change, each after its dependencies.
-    pub(crate) fn changes(&self) -> Vec<Change> {
-        self.collect(|_, _| true)
+    pub(crate) fn changes(&self, objects: &Objects) -> Vec<Change> {
+        self.collect(objects, |_, _| true)
     }
 
     /// Whether `change` can be applied now, must wait, or is a duplicate; or why it is invalid.
@@ -633,29 +641,39 @@ impl History {
     }
 
     /// The changes not in `clock`, each after its dependencies.
-    pub(crate) fn changes_outside(&self, clock: &Clock) -> Vec<Change> {
-        self.collect(|actor, start| !clock.contains(Id::new(actor, start)))
+    pub(crate) fn changes_outside(&self, objects: &Objects, clock: &Clock) -> Vec<Change> {
+        self.collect(objects, |actor, start| {
+            !clock.contains(Id::new(actor, start))
+        })
     }
 
     /// The changes in `clock`, each after its dependencies.
-    pub(crate) fn changes_inside(&self, clock: &Clock) -> Vec<Change> {
-        self.collect(|actor, start| clock.contains(Id::new(actor, start)))
+    pub(crate) fn changes_inside(&self, objects: &Objects, clock: &Clock) -> Vec<Change> {
+        self.collect(objects, |actor, start| {
+            clock.contains(Id::new(actor, start))
+        })
     }
 
     /// The changes of `self` that `other` has not applied, each after its dependencies.
-    pub(crate) fn changes_missing_from(&self, other: &History) -> Vec<Change> {
-        self.changes_after(|actor| other.actor_idx(actor).map_or(0, |a| other.next_seq(a) - 1))
+    pub(crate) fn changes_missing_from(&self, objects: &Objects, other: &History) -> Vec<Change> {
+        self.changes_after(objects, |actor| {
+            other.actor_idx(actor).map_or(0, |a| other.next_seq(a) - 1)
+        })
     }
 
     /// The changes whose sequence number is above `have(actor)`, each after its dependencies.
-    pub(crate) fn changes_after(&self, have: impl Fn(&ActorId) -> u64) -> Vec<Change> {
+    pub(crate) fn changes_after(
+        &self,
+        objects: &Objects,
+        have: impl Fn(&ActorId) -> u64,
+    ) -> Vec<Change> {
         let mut out = Vec::new();
         for (r, run) in self.runs.iter().enumerate() {
             let from = have(&self.actor(run.actor))
                 .saturating_add(1)
                 .saturating_sub(run.first_seq);
             for (k, start, end) in run.spans().skip(from as usize) {
-                out.push(self.materialize_span(r, k, start, end));
+                out.push(self.materialize_span(objects, r, k, (start, end)));
             }
         }
         out

@@ -107,7 +107,7 @@ impl Doc {
 
     /// Every change of the document, in an order where each comes after its dependencies.
     pub fn changes(&self) -> Vec<Change> {
-        self.history.changes()
+        self.history.changes(&self.objects)
     }
 
     /// The changes that are not in the causal past of `heads`, dependencies first: what a
@@ -117,12 +117,12 @@ impl Doc {
     /// [`DocError::UnknownHead`] if a head is not the last op of a change of this document.
     pub fn changes_since(&self, heads: &[OpId]) -> Result<Vec<Change>, DocError> {
         let clock = self.history.clock_at(heads)?;
-        Ok(self.history.changes_outside(&clock))
+        Ok(self.history.changes_outside(&self.objects, &clock))
     }
 
     /// The change whose last op is `head`.
     pub fn change(&self, head: OpId) -> Option<Change> {
-        self.history.change(head)
+        self.history.change(head, &self.objects)
     }
 
     /// Changes that arrived before their dependencies and wait for them.
@@ -135,7 +135,9 @@ impl Doc {
     /// # Errors
     /// As [`Doc::apply_changes`].
     pub fn merge(&mut self, other: &Doc) -> Result<(), ApplyError> {
-        let missing = other.history.changes_missing_from(&self.history);
+        let missing = other
+            .history
+            .changes_missing_from(&other.objects, &self.history);
         self.apply_changes(missing)
     }
 
@@ -154,7 +156,7 @@ impl Doc {
     pub fn fork_at(&self, heads: &[OpId]) -> Result<Doc, DocError> {
         let clock = self.history.clock_at(heads)?;
         let mut doc = Doc::new();
-        doc.apply_changes(self.history.changes_inside(&clock))
+        doc.apply_changes(self.history.changes_inside(&self.objects, &clock))
             .unwrap_or_else(|e| unreachable!("a document's own changes apply: {e}"));
         Ok(doc)
     }
@@ -166,7 +168,7 @@ impl Doc {
 
     /// The applied changes whose sequence number is above `have(actor)`.
     pub(crate) fn changes_after(&self, have: impl Fn(&ActorId) -> u64) -> Vec<Change> {
-        self.history.changes_after(have)
+        self.history.changes_after(&self.objects, have)
     }
 
     fn reader(&self) -> Reader<'_> {

@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
@@ -144,6 +145,15 @@ impl Objects {
         self.objs.get(&obj)
     }
 
+    /// Every character `actor` inserted into the text `obj`, in counter order: the buffer
+    /// that the op log's text inserts name byte ranges of. Empty if `obj` is not a text.
+    pub(crate) fn inserted_text(&self, obj: Id, actor: ActorIdx) -> &str {
+        match self.objs.get(&obj) {
+            Some(ObjData::Text(t)) => t.chars_of(actor),
+            _ => "",
+        }
+    }
+
     pub(crate) fn contains(&self, obj: Id) -> bool {
         self.objs.contains_key(&obj)
     }
@@ -257,8 +267,8 @@ impl Objects {
         origins
     }
 
-    /// Inserts the characters of `text` (`chars` of them) as ops `id ..`. Returns the origins,
-    /// as [`Objects::insert_list`].
+    /// Inserts the characters of `text` (`chars` of them) as ops `id ..`. Returns its origins,
+    /// as [`Objects::insert_list`], and the bytes its characters took.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn insert_str(
         &mut self,
@@ -269,21 +279,22 @@ impl Objects {
         chars: usize,
         cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
         undo: &mut Vec<Undo>,
-    ) -> (Option<Id>, Option<Id>) {
+    ) -> Inserted {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
         let content = t.push_text(id.actor, text, chars);
         let len = crate::seq::Content::len(&content);
+        let bytes = content.bytes();
         let origins = place.insert(t, id, content, cmp_actors);
         undo.push(Undo::Insert { obj, id, len });
-        origins
+        Inserted { origins, bytes }
     }
 
     /// A local splice of a text: hides the visible characters `pos .. pos + del`, then
     /// inserts `text` (`chars` characters, as ops `id ..`) at `pos`. Returns the id spans of
-    /// the hidden characters, in document order, and the origins of the insert (`None`s if
-    /// `text` is empty). The caller has checked the object kind and the range.
+    /// the hidden characters, in document order, and what the insert did (no origins and no
+    /// bytes if `text` is empty). The caller has checked the object kind and the range.
     pub(crate) fn splice_text_local(
         &mut self,
         obj: Id,
@@ -291,7 +302,7 @@ impl Objects {
         id: Id,
         (text, chars): (&str, usize),
         undo: &mut Vec<Undo>,
-    ) -> (IdSpans, (Option<Id>, Option<Id>)) {
+    ) -> (IdSpans, Inserted) {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
@@ -303,17 +314,24 @@ impl Objects {
         for &(id, len) in &hidden {
             undo.push(Undo::Hide { obj, id, len });
         }
-        let mut origins = (None, None);
+        let mut inserted = Inserted {
+            origins: (None, None),
+            bytes: 0..0,
+        };
         if chars > 0 {
             let content = t.push_text(id.actor, text, chars);
-            origins = t.insert_local(pos, id, content);
+            let bytes = content.bytes();
+            inserted = Inserted {
+                origins: t.insert_local(pos, id, content),
+                bytes,
+            };
             undo.push(Undo::Insert {
                 obj,
                 id,
                 len: chars,
             });
         }
-        (hidden, origins)
+        (hidden, inserted)
     }
 
     /// Hides the text elements of `visible` (the parts of a deleted span that were visible;
@@ -382,6 +400,13 @@ impl Objects {
             _ => unreachable!("undo records name existing registers"),
         }
     }
+}
+
+/// What a text insert did: its origins, and the bytes its characters took in the object's
+/// buffer of its actor (which the op log names them by).
+pub(crate) struct Inserted {
+    pub(crate) origins: (Option<Id>, Option<Id>),
+    pub(crate) bytes: Range<u32>,
 }
 
 /// Where an insert goes: a visible position (a local edit) or between two elements (a remote

@@ -13,11 +13,14 @@
 //! Records of one actor are kept in counter order (an actor's changes apply in sequence order
 //! and its counters grow), so finding an op is a binary search in that actor's records.
 //!
-//! Records are handed in as [`Record`]s and kept as smaller entries: the characters of every
-//! text insert go to one buffer per actor (an entry names a byte range of it, so typing grows
-//! a buffer instead of a string per record), and the rare kinds of op (map and list writes,
-//! counters, list inserts) are kept aside in a list per actor, so that the common ones, text
-//! inserts and deletes, take 64 bytes each (ids are stored in 12 bytes, without padding).
+//! Records are handed in as [`Record`]s and kept as smaller entries. The log holds no
+//! characters: a text keeps, per actor, every character the actor inserted into it, in counter
+//! order (the text's store, `seq::content`), and a text insert's entry names the byte range its
+//! characters took there, so each character is stored once and typing grows no buffer of the
+//! log's own. Rebuilding a change's ops reads those buffers through the object store. The
+//! rare kinds of op (map and list writes, counters, list inserts) are kept aside in a list per
+//! actor, so that the common ones, text inserts and deletes, take 64 bytes each (ids are
+//! stored in 12 bytes, without padding).
 
 use std::ops::Range;
 
@@ -47,11 +50,12 @@ pub(crate) enum LogAction {
         by: i64,
         pred: SmallVec<[Id; 1]>,
     },
-    /// Characters; op `k` inserts character `k`, after op `k - 1`'s (after `left` for `k = 0`).
+    /// Characters, the byte range `bytes` of the actor's buffer in the text's store; op `k`
+    /// inserts character `k`, after op `k - 1`'s (after `left` for `k = 0`).
     InsertText {
         left: Option<Id>,
         right: Option<Id>,
-        text: String,
+        bytes: Range<u32>,
     },
     /// List values, as for text.
     InsertList {
@@ -115,7 +119,7 @@ impl PackedId {
 }
 
 /// A record as the log keeps it: the actor is that of the list holding it, and the
-/// characters of inserts live in the actor's text buffer.
+/// characters of inserts live in the text's store.
 #[derive(Clone, Debug)]
 struct Entry {
     /// The first op's counter.
@@ -130,7 +134,8 @@ struct Entry {
 /// What an entry does.
 #[derive(Clone, Debug)]
 enum Kind {
-    /// Characters, `bytes` of the actor's text buffer; op `k` inserts character `k`, after
+    /// Characters, `bytes` of the actor's buffer in the store of the text `obj`; op `k`
+    /// inserts character `k`, after
     /// op `k - 1`'s (after `left` for `k = 0`). `left` and `right` may be
     /// [`PackedId::NONE`].
     Text {
@@ -179,16 +184,11 @@ impl Entry {
         }
     }
 
-    /// Shortens the entry to its first `len` ops (undoing appends), given the actor's text
-    /// and other actions.
-    fn truncate(&mut self, len: u64, text: &str, others: &mut [LogAction]) {
+    /// Shortens the entry to its first `len` ops (undoing appends): back to where a mark
+    /// found it, whose text inserts ended at byte `text_end`, given the actor's other actions.
+    fn truncate(&mut self, len: u64, text_end: u32, others: &mut [LogAction]) {
         if let Kind::Text { bytes, .. } = &mut self.kind {
-            let s = &text[bytes.start as usize..bytes.end as usize];
-            let cut = s
-                .char_indices()
-                .nth(len as usize)
-                .map_or(s.len(), |(i, _)| i);
-            bytes.end = bytes.start + to_u32(cut);
+            bytes.end = text_end;
         }
         if let Kind::Other(i) = self.kind {
             if let Some(LogAction::InsertList { values, .. }) = others.get_mut(i as usize) {
@@ -199,17 +199,13 @@ impl Entry {
     }
 }
 
-/// A byte offset in one actor's text, which stays under 4 GiB.
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).expect("an actor's inserted text stays under 4 GiB")
-}
-
 /// Where an actor's part of the log stood: restoring it undoes everything appended since.
 #[derive(Clone, Debug)]
 pub(crate) struct ActorMark {
     records: usize,
     last_len: u64,
-    text_len: usize,
+    /// Where the last entry's characters ended, if it is a text insert.
+    last_text_end: u32,
     others_len: usize,
 }
 
@@ -218,22 +214,19 @@ pub(crate) struct ActorMark {
 pub(crate) struct OpLog {
     /// The entries of each actor, in counter order.
     by_actor: Vec<Vec<Entry>>,
-    /// The characters each actor inserted (into any text), in counter order.
-    text: Vec<String>,
     /// The actions of each actor's [`Kind::Other`] entries.
     others: Vec<Vec<LogAction>>,
 }
 
 impl OpLog {
-    /// The entries and text buffer of `actor`, created on first use.
-    fn actor_mut(&mut self, actor: ActorIdx) -> (&mut Vec<Entry>, &mut String) {
+    /// The entries of `actor`, created on first use.
+    fn actor_mut(&mut self, actor: ActorIdx) -> &mut Vec<Entry> {
         let a = actor.index();
         if self.by_actor.len() <= a {
             self.by_actor.resize_with(a + 1, Vec::new);
-            self.text.resize_with(a + 1, String::new);
             self.others.resize_with(a + 1, Vec::new);
         }
-        (&mut self.by_actor[a], &mut self.text[a])
+        &mut self.by_actor[a]
     }
 
     /// Appends an entry of `actor` for an action of the rare kinds.
@@ -250,12 +243,10 @@ impl OpLog {
         });
     }
 
-    /// Makes room for `ops` more records and `bytes` more inserted characters of `actor`, so
-    /// that a block of changes read at once grows each buffer once.
-    pub(crate) fn reserve(&mut self, actor: ActorIdx, ops: usize, bytes: usize) {
-        let (entries, buf) = self.actor_mut(actor);
-        entries.reserve(ops);
-        buf.reserve(bytes);
+    /// Makes room for `ops` more records of `actor`, so that a block of changes read at once
+    /// grows the actor's entries once.
+    pub(crate) fn reserve(&mut self, actor: ActorIdx, ops: usize) {
+        self.actor_mut(actor).reserve(ops);
     }
 
     /// Appends an op (or a run of them), merging it into the actor's last record if it
@@ -268,11 +259,11 @@ impl OpLog {
             action,
         } = record;
         match action {
-            LogAction::InsertText { left, right, text } => {
-                self.push_text(id, obj, left, right, &text, len);
+            LogAction::InsertText { left, right, bytes } => {
+                self.push_text(id, obj, (left, right), bytes, len);
             }
             LogAction::DeleteSpan { target, backward } => {
-                let (entries, _) = self.actor_mut(id.actor);
+                let entries = self.actor_mut(id.actor);
                 let obj = PackedId::new(obj);
                 if let Some(last) = entries.last_mut() {
                     if last.obj == obj && last.end() == id.counter && !backward {
@@ -335,21 +326,19 @@ impl OpLog {
         }
     }
 
-    /// Appends an insert of `text` (`chars` characters as ops `id ..`), in place when it
-    /// continues the actor's last record: the common case of typing allocates nothing.
+    /// Appends an insert of `chars` characters as ops `id ..`, which took the bytes `bytes`
+    /// of the actor's buffer in the store of the text `obj`; in place when it continues the
+    /// actor's last record: the common case of typing allocates nothing.
     pub(crate) fn push_text(
         &mut self,
         id: Id,
         obj: Id,
-        left: Option<Id>,
-        right: Option<Id>,
-        text: &str,
+        (left, right): (Option<Id>, Option<Id>),
+        bytes: Range<u32>,
         chars: u64,
     ) {
-        let (entries, buf) = self.actor_mut(id.actor);
-        let from = to_u32(buf.len());
-        let to = to_u32(buf.len() + text.len());
-        buf.push_str(text);
+        let entries = self.actor_mut(id.actor);
+        let (from, to) = (bytes.start, bytes.end);
         let right = PackedId::from_opt(right);
         let obj = PackedId::new(obj);
         if let Some(last) = entries.last_mut() {
@@ -384,10 +373,14 @@ impl OpLog {
 
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
         let entries = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
+        let last_text_end = match entries.last().map(|r| &r.kind) {
+            Some(Kind::Text { bytes, .. }) => bytes.end,
+            _ => 0,
+        };
         ActorMark {
             records: entries.len(),
             last_len: entries.last().map_or(0, |r| r.len),
-            text_len: self.text.get(actor.index()).map_or(0, String::len),
+            last_text_end,
             others_len: self.others.get(actor.index()).map_or(0, Vec::len),
         }
     }
@@ -395,25 +388,20 @@ impl OpLog {
     /// Forgets every op `actor` appended since `mark`.
     pub(crate) fn rollback(&mut self, actor: ActorIdx, mark: &ActorMark) {
         let a = actor.index();
-        let (Some(entries), Some(text), Some(others)) = (
-            self.by_actor.get_mut(a),
-            self.text.get_mut(a),
-            self.others.get_mut(a),
-        ) else {
+        let (Some(entries), Some(others)) = (self.by_actor.get_mut(a), self.others.get_mut(a))
+        else {
             return;
         };
         entries.truncate(mark.records);
         others.truncate(mark.others_len);
         if let Some(last) = entries.last_mut() {
-            last.truncate(mark.last_len, text, others);
+            last.truncate(mark.last_len, mark.last_text_end, others);
         }
-        text.truncate(mark.text_len);
     }
 
     /// Drops the ops of actors from `actors` on (their table entries are being forgotten).
     pub(crate) fn truncate_actors(&mut self, actors: usize) {
         self.by_actor.truncate(actors);
-        self.text.truncate(actors);
         self.others.truncate(actors);
     }
 
@@ -447,34 +435,35 @@ impl OpLog {
     }
 
     /// The ops of `actor` with counters in `start .. end`, in the public id space, in counter
-    /// order. `export` renders internal ids.
-    pub(crate) fn ops_in(
+    /// order. `export` renders internal ids; `text(obj)` gives the actor's buffer in the store
+    /// of the text `obj`.
+    pub(crate) fn ops_in<'t>(
         &self,
         actor: ActorIdx,
-        start: u64,
-        end: u64,
+        (start, end): (u64, u64),
         export: impl Fn(Id) -> OpId,
+        text: impl Fn(Id) -> &'t str,
     ) -> Vec<Op> {
         let entries = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
-        let text = self.text.get(actor.index()).map_or("", |s| s.as_str());
         let others = self.others.get(actor.index()).map_or(&[][..], |v| v);
         let first = entries.partition_point(|r| r.end() <= start);
         let mut ops = Vec::new();
         for r in entries[first..].iter().take_while(|r| r.counter < end) {
             let from = start.saturating_sub(r.counter);
             let to = (end - r.counter).min(r.len);
-            slice(actor, r, (text, others), from, to, &export, &mut ops);
+            slice(actor, r, (&text, others), from, to, &export, &mut ops);
         }
         ops
     }
 }
 
-/// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`, whose text
-/// buffer and other actions are `text` and `others`) to `out`.
-fn slice(
+/// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`) to `out`.
+/// `text(obj)` is the actor's buffer in the store of the text `obj`; `others` the actor's
+/// actions of the rare kinds.
+fn slice<'t>(
     actor: ActorIdx,
     r: &Entry,
-    (text, others): (&str, &[LogAction]),
+    (text, others): (&impl Fn(Id) -> &'t str, &[LogAction]),
     from: u64,
     to: u64,
     export: &impl Fn(Id) -> OpId,
@@ -499,7 +488,7 @@ fn slice(
     let mut push = |action| out.push(Op { obj, action });
     match &r.kind {
         Kind::Text { left, right, bytes } => {
-            let text: String = text[bytes.start as usize..bytes.end as usize]
+            let text: String = text(r.obj.id())[bytes.start as usize..bytes.end as usize]
                 .chars()
                 .skip(from as usize)
                 .take((to - from) as usize)
@@ -572,7 +561,11 @@ mod tests {
         Id::new(ActorIdx(0), counter)
     }
 
-    fn text(at: u64, left: Option<u64>, s: &str) -> Record {
+    /// An insert of `s`, whose characters are appended to `buf`, the actor's buffer in the
+    /// text's store.
+    fn text(buf: &mut String, at: u64, left: Option<u64>, s: &str) -> Record {
+        let from = buf.len() as u32;
+        buf.push_str(s);
         Record {
             id: id(at),
             obj: id(1),
@@ -580,7 +573,7 @@ mod tests {
             action: LogAction::InsertText {
                 left: left.map(id),
                 right: None,
-                text: s.into(),
+                bytes: from..buf.len() as u32,
             },
         }
     }
@@ -617,21 +610,21 @@ mod tests {
 
     #[test]
     fn typing_and_backspacing_make_one_record_each() {
-        let mut log = OpLog::default();
-        log.push(text(2, None, "h"));
-        log.push(text(3, Some(2), "é"));
-        log.push(text(4, Some(3), "llo"));
+        let (mut log, mut buf) = (OpLog::default(), String::new());
+        log.push(text(&mut buf, 2, None, "h"));
+        log.push(text(&mut buf, 3, Some(2), "é"));
+        log.push(text(&mut buf, 4, Some(3), "llo"));
         // Backspace three times from the end, then type elsewhere.
         log.push(del(7, 6));
         log.push(del(8, 5));
         log.push(del(9, 4));
-        log.push(text(10, Some(2), "x"));
+        log.push(text(&mut buf, 10, Some(2), "x"));
         assert_eq!(log.by_actor[0].len(), 3);
         assert_eq!(log.by_actor[0][0].len, 5);
         assert_eq!(log.by_actor[0][1].len, 3);
 
         // Slicing gives one public op per record inside the range.
-        let ops = log.ops_in(ActorIdx(0), 3, 9, export);
+        let ops = log.ops_in(ActorIdx(0), (3, 9), export, |_| buf.as_str());
         assert_eq!(ops.len(), 2);
         match &ops[0].action {
             Action::Insert { left, values, .. } => {
@@ -658,14 +651,18 @@ mod tests {
 
     #[test]
     fn rollback_restores_the_log() {
-        let mut log = OpLog::default();
-        log.push(text(2, None, "ab"));
+        let (mut log, mut buf) = (OpLog::default(), String::new());
+        log.push(text(&mut buf, 2, None, "ab"));
         let mark = log.mark(ActorIdx(0));
-        log.push(text(4, Some(3), "cd"));
-        log.push(del(6, 1));
+        // "cd" continues the record, "e" starts one; rolling back restores the first one.
+        log.push(text(&mut buf, 4, Some(3), "cd"));
+        log.push(text(&mut buf, 6, Some(1), "e"));
+        log.push(del(7, 1));
         log.rollback(ActorIdx(0), &mark);
+        // The text's store truncates its buffer when the inserts are undone.
+        buf.truncate(2);
         assert_eq!(log.by_actor[0].len(), 1);
-        let ops = log.ops_in(ActorIdx(0), 0, 100, export);
+        let ops = log.ops_in(ActorIdx(0), (0, 100), export, |_| buf.as_str());
         assert_eq!(ops.len(), 1);
         assert!(matches!(
             &ops[0].action,

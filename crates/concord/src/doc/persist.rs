@@ -31,7 +31,7 @@ impl Doc {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn save(&mut self) -> Vec<u8> {
-        let all = self.history.changes();
+        let all = self.history.changes(&self.objects);
         let mut applied: Vec<&Change> = all.iter().collect();
         // A change's ops come after all of its dependencies' ops, so this order is
         // topological; every replica computes the same one.
@@ -69,7 +69,7 @@ impl Doc {
             .history
             .clock_at(&self.saved)
             .expect("the heads of an earlier save are heads of this document");
-        let since = self.history.changes_outside(&clock);
+        let since = self.history.changes_outside(&self.objects, &clock);
         let new: Vec<&Change> = since.iter().collect();
         self.saved = self.history.heads().to_vec();
         if new.is_empty() {

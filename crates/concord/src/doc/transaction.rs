@@ -473,7 +473,7 @@ impl<'a> Transaction<'a> {
         let chars = text.chars().count();
         let deletes = self.take_ids(del as u64);
         let id = self.take_ids(chars as u64);
-        let (hidden, (left, right)) = self.doc.objects.splice_text_local(
+        let (hidden, inserted) = self.doc.objects.splice_text_local(
             obj_id,
             (pos, del),
             id,
@@ -490,10 +490,11 @@ impl<'a> Transaction<'a> {
             by = by.add(n as u64);
         }
         if chars > 0 {
+            let (left, right) = inserted.origins;
             self.doc
                 .history
                 .log
-                .push_text(id, obj_id, left, right, text, chars as u64);
+                .push_text(id, obj_id, (left, right), inserted.bytes, chars as u64);
         }
         Ok(())
     }

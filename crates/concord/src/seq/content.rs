@@ -75,6 +75,12 @@ impl TextStore {
         &self.by_actor[actor.index()][start..start + span.bytes as usize]
     }
 
+    /// Every character `actor` inserted into the object, in counter order (empty for an
+    /// actor that inserted none). The op log names its text inserts by byte ranges of this.
+    pub(crate) fn chars_of(&self, actor: ActorIdx) -> &str {
+        self.by_actor.get(actor.index()).map_or("", String::as_str)
+    }
+
     /// The number of bytes held for `actor`.
     #[cfg(test)]
     pub(crate) fn held(&self, actor: ActorIdx) -> usize {
@@ -100,6 +106,13 @@ pub(crate) struct TextSpan {
     bytes: u32,
     /// The length in chars.
     chars: u32,
+}
+
+impl TextSpan {
+    /// The bytes of the actor's buffer the span names.
+    pub(crate) fn bytes(&self) -> std::ops::Range<u32> {
+        self.start..self.start + self.bytes
+    }
 }
 
 impl Content for TextSpan {

@@ -22,7 +22,9 @@
 //! them, and the run names a byte range of it (a [`TextSpan`]). A keystroke appends a byte to
 //! a buffer and a number to a run, and allocates nothing. Runs that continue each other by id
 //! are adjacent in their buffer as long as each actor's inserts arrive in counter order, which
-//! causal delivery guarantees; a run only merges with a neighbour that is adjacent.
+//! causal delivery guarantees; a run only merges with a neighbour that is adjacent. The
+//! document's op log keeps no characters of its own: its text inserts name ranges of these
+//! buffers too.
 //!
 //! # The tree
 //!

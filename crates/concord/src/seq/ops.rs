@@ -380,6 +380,11 @@ impl<const L: usize, const F: usize> SeqTree<TextSpan, L, F> {
         self.store.get(actor, span)
     }
 
+    /// Every character `actor` inserted into this text, in counter order.
+    pub(crate) fn chars_of(&self, actor: ActorIdx) -> &str {
+        self.store.chars_of(actor)
+    }
+
     /// The characters of `run`, a run of this tree.
     pub(crate) fn run_text(&self, run: &Run<TextSpan>) -> &str {
         self.store.get(run.id.actor, &run.content)

@@ -130,3 +130,61 @@ fn an_empty_transaction_records_nothing() {
     assert_eq!(d.heads(), heads);
     assert_eq!(d.changes().len(), 1);
 }
+
+#[test]
+fn rolled_back_typing_leaves_no_characters_in_the_history() {
+    let mut d = doc(1);
+    let (a, b) = d
+        .transact(|tx| {
+            let a = tx.put_object(ROOT, "a", ObjType::Text)?;
+            let b = tx.put_object(ROOT, "b", ObjType::Text)?;
+            Ok::<_, DocError>((a, b))
+        })
+        .unwrap();
+    // Typing that continues one record, in two texts in turn, with a failed transaction, a
+    // failed group and a failed splice in between.
+    d.transact(|tx| tx.splice_text(a, 0, 0, "héllo")).unwrap();
+    let r: Result<(), DocError> = d.transact(|tx| {
+        tx.splice_text(a, 5, 0, " wörld")?;
+        tx.splice_text(b, 0, 0, "gone")?;
+        tx.splice_text(a, 99, 0, "x")
+    });
+    assert!(r.is_err());
+    d.transact(|tx| {
+        tx.splice_text(a, 5, 0, ",")?;
+        let failed = tx.group("typo", |tx| {
+            tx.splice_text(a, 6, 0, " tpyo")?;
+            tx.splice_text(b, 0, 0, "¿")?;
+            tx.splice_text(b, 7, 0, "!")
+        });
+        assert!(failed.is_err());
+        tx.splice_text(b, 0, 0, "bé")?;
+        tx.splice_text(a, 6, 0, " 🌍")
+    })
+    .unwrap();
+    d.transact(|tx| tx.splice_text(b, 2, 0, "e")).unwrap();
+    assert_eq!(
+        (d.text(a).unwrap(), d.text(b).unwrap()),
+        ("héllo, 🌍".into(), "bée".into())
+    );
+
+    // The history holds exactly the characters that stayed: a replica rebuilt from it, and
+    // one loaded from a save, read the same texts and give back the same changes.
+    let mut rebuilt = doc(2);
+    rebuilt.apply_changes(d.changes()).unwrap();
+    let loaded = Doc::load(&d.save()).unwrap();
+    for other in [&rebuilt, &loaded] {
+        assert_eq!(render(other), render(&d));
+        assert_eq!(other.changes(), d.changes());
+    }
+    let typed: String = d
+        .changes()
+        .iter()
+        .map(|c| format!("{c:?}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(typed.contains("🌍") && typed.contains("bé"), "{typed}");
+    for gone in ["wörld", "gone", "tpyo", "¿"] {
+        assert!(!typed.contains(gone), "{gone} is in the history");
+    }
+}
