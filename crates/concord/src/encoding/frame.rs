@@ -21,12 +21,14 @@ use super::leb128;
 pub(crate) const MAGIC: [u8; 4] = [0x89, b'C', b'N', b'D'];
 
 /// The format version this build writes.
-pub(crate) const VERSION: u64 = 3;
+pub(crate) const VERSION: u64 = 4;
 
 /// The oldest format version this build reads. Version 1 differs from version 2 only in how a
 /// compressed column is stored (deflate was its only method); version 2 from version 3 only
 /// in how inserts' origins and deletes' targets are given (a boolean `op.left_is_prev` column,
-/// every right origin in its columns, and left origins and targets as plain deltas).
+/// every right origin in its columns, and left origins and targets as plain deltas); version 3
+/// from version 4 only in how ops say what they are (a change's op count, an op's action tag
+/// and an insert's origins code in three columns, where version 4 has one op code per op).
 pub(crate) const OLDEST: u64 = 1;
 
 /// A chunk type bit: set on chunks a reader may skip if it does not know them.

@@ -21,10 +21,10 @@ use super::SyncMessage;
 /// The first byte of every sync message.
 const TAG: u8 = 0x53;
 /// The only message layout this build writes and reads.
-const VERSION: u64 = 3;
+const VERSION: u64 = 4;
 /// The format version of the changes payload a message of [`VERSION`] carries as columns:
 /// pinned here, so that a new file format cannot change the messages unnoticed.
-const COLUMNS_VERSION: u64 = 3;
+const COLUMNS_VERSION: u64 = 4;
 
 // The flag byte.
 const START: u8 = 1;

@@ -494,7 +494,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// A file with one chunk, built by hand from the specification.
 fn handmade(typ: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x89, b'C', b'N', b'D', 3, typ];
+    let mut out = vec![0x89, b'C', b'N', b'D', 4, typ];
     let mut n = payload.len();
     loop {
         let low = (n & 0x7f) as u8;
@@ -535,7 +535,7 @@ fn the_worked_example_of_the_specification() {
         &[0x08, 0x01, 0x00],
         &[0x08, 0x01, 0x00],
         &[0x08, 0x00, 0x01],
-        &[0x08, 0x01, 0x03],
+        &[0x00],
         &[0x08, 0x01, 0x00],
         &[0x00],
         &[0x00],
@@ -543,7 +543,7 @@ fn the_worked_example_of_the_specification() {
         &[0x00],
         &[0x10, 0x00, 0x02, 0x01, 0x00],
         &[0x08, 0x01, 0x04],
-        &[0x10, 0x04, 0x00, 0x01, 0x04],
+        &[0x0c, 0x1a, 0x1a, 0x07],
         &[0x14, 0x03, 0x01, 0x6b, 0x01, 0x74],
         &[0x00],
         &[0x00],
@@ -553,7 +553,7 @@ fn the_worked_example_of_the_specification() {
         &[0x0c, 0x03, 0x14, 0x0c],
         &[0x04, 0x02],
         &[0x00],
-        &[0x08, 0x01, 0x03],
+        &[0x00],
         &[0x08, 0x00, 0x01],
         &[0x00],
         &[0x00],
@@ -568,8 +568,8 @@ fn the_worked_example_of_the_specification() {
     let file = handmade(0x01, &payload);
     let saved = doc.save();
     assert_eq!(saved, file);
-    assert_eq!(file.len(), 111);
-    assert_eq!(&file[6..12], &[0x64, 0x14, 0xbc, 0x56, 0x20, 0x01]);
+    assert_eq!(file.len(), 106);
+    assert_eq!(&file[6..12], &[0x5f, 0x4c, 0xbf, 0xb4, 0xe8, 0x01]);
 }
 
 #[test]
@@ -772,10 +772,10 @@ fn golden_path(name: &str) -> std::path::PathBuf {
 
 /// Where the golden files of each format version are: version 1's at the top of the folder,
 /// each later version's in its own folder.
-const GOLDEN_VERSIONS: [&str; 3] = ["", "v2/", "v3/"];
+const GOLDEN_VERSIONS: [&str; 4] = ["", "v2/", "v3/", "v4/"];
 
 /// The folder of the version this build writes.
-const GOLDEN_CURRENT: &str = "v3/";
+const GOLDEN_CURRENT: &str = "v4/";
 
 /// A document with a long text, typed in a few transactions, whose text column is large
 /// enough to be compressed.
@@ -819,7 +819,7 @@ fn golden_files_still_load() {
     }
 
     // Files saved by an older build, with an increment appended by a newer one.
-    for (old, new) in [("", "v2/"), ("v2/", GOLDEN_CURRENT)] {
+    for (old, new) in [("", "v2/"), ("v2/", "v3/"), ("v3/", GOLDEN_CURRENT)] {
         let mut mixed = read(&format!("{old}document.concord"));
         mixed.extend(read(&format!("{new}incremental.concord")));
         let loaded = Doc::load(&mixed).unwrap();
@@ -840,7 +840,7 @@ fn golden_files_still_load() {
 
     // A compressed text column, in every version that has Brotli.
     let (mut doc, expected_text) = golden_long_text();
-    for dir in ["v2/", GOLDEN_CURRENT] {
+    for dir in ["v2/", "v3/", GOLDEN_CURRENT] {
         let long = read(&format!("{dir}long-text.concord"));
         let loaded = Doc::load(&long).unwrap();
         let text = ObjId::from(loaded.get(ROOT, "text").unwrap().unwrap().1);

@@ -151,9 +151,10 @@ pub(super) mod action {
     pub(in crate::encoding::changes) const DELETE_SPAN: u64 = 5;
 }
 
-/// The codes of the `op.origins` column (format version 3): `left × 3 + right`, saying where
-/// an insert's origins are. Versions 1 and 2 had a boolean column there instead, `true` where
-/// the left origin is [`origins::LEFT_PREV`], with every right origin given.
+/// The origins codes (of the `op.origins` column in format version 3, of the op codes in
+/// version 4): `left × 3 + right`, saying where an insert's origins are. Versions 1 and 2 had
+/// a boolean column instead, `true` where the left origin is [`origins::LEFT_PREV`], with
+/// every right origin given.
 pub(super) mod origins {
     /// The left origin is the element before the op's first one: `(c − 1)@a`, for the op's
     /// first counter `c` and the change's actor `a` (typing on).
@@ -183,9 +184,90 @@ pub(super) mod origins {
     }
 }
 
+/// The op codes of the `op.action` column in format version 4, which also hold what versions
+/// 1 to 3 kept in `change.ops` and `op.origins`: one byte per op, `kind × 2 + last`, where
+/// `last` is 1 for the last op of its change. One column says, per op, what it is, how its
+/// origins follow (an insert's), and where its change ends, so that the patterns of an
+/// editing session (a keystroke typed on ends its change; a backspace then a jump) are seen
+/// together by the compressor, where three columns each kept a part of them.
+pub(super) mod code {
+    use super::{action, origins};
+
+    /// The kind of a text insert with origins code 0 (5 for code 5).
+    const TEXT: u8 = 0;
+    /// A text delete.
+    const DELETE_SPAN: u8 = 6;
+    /// The kind of a list insert with origins code 0 (12 for code 5).
+    const LIST: u8 = 7;
+    /// Put, delete and increment, in the order of their action tags.
+    const REGISTER: u8 = 13;
+    /// One more than the largest kind.
+    const KINDS: u8 = 16;
+
+    /// The code of an op with action `tag` (and origins code `origins`, for an insert), the
+    /// last flag clear.
+    pub(in crate::encoding::changes) fn of(tag: u64, origins: Option<u64>) -> u8 {
+        let o = origins.unwrap_or(0) as u8;
+        debug_assert!(o < 6, "origins code {o}");
+        let kind = match tag {
+            action::INSERT_TEXT => TEXT + o,
+            action::DELETE_SPAN => DELETE_SPAN,
+            action::INSERT_LIST => LIST + o,
+            _ => REGISTER + tag as u8,
+        };
+        kind << 1
+    }
+
+    /// The action tag, the origins code (an insert's) and the last flag of a code; `Err`
+    /// with the kind if it is none.
+    pub(in crate::encoding::changes) fn parts(code: u8) -> Result<(u64, Option<u64>, bool), u64> {
+        let (kind, last) = (code >> 1, code & 1 == 1);
+        let (tag, origins) = match kind {
+            k if k < DELETE_SPAN => (action::INSERT_TEXT, Some(u64::from(k - TEXT))),
+            DELETE_SPAN => (action::DELETE_SPAN, None),
+            k if k < REGISTER => (action::INSERT_LIST, Some(u64::from(k - LIST))),
+            k if k < KINDS => (u64::from(k - REGISTER), None),
+            k => return Err(u64::from(k)),
+        };
+        debug_assert!(origins.is_none_or(|o| origins::kinds(o).is_some()));
+        Ok((tag, origins, last))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn op_codes_round_trip() {
+        let tags = [
+            action::PUT,
+            action::DELETE,
+            action::INCREMENT,
+            action::INSERT_LIST,
+            action::INSERT_TEXT,
+            action::DELETE_SPAN,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for tag in tags {
+            let inserts = [action::INSERT_LIST, action::INSERT_TEXT].contains(&tag);
+            let codes: Vec<Option<u64>> = match inserts {
+                true => (0..6).map(Some).collect(),
+                false => vec![None],
+            };
+            for o in codes {
+                let c = code::of(tag, o);
+                assert!(seen.insert(c), "{tag} {o:?} shares a code");
+                assert_eq!(code::parts(c), Ok((tag, o, false)));
+                assert_eq!(code::parts(c | 1), Ok((tag, o, true)));
+            }
+        }
+        // Every byte from 32 on is a kind that does not exist.
+        assert_eq!(seen.len(), 16);
+        for b in 32..=255u8 {
+            assert_eq!(code::parts(b), Err(u64::from(b >> 1)));
+        }
+    }
 
     #[test]
     fn all_lists_every_column_in_order() {

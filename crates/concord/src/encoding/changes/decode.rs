@@ -1,6 +1,6 @@
 //! Reading the payload of a chunk of changes from untrusted bytes.
 
-use super::columns::{action, origins, Col, COUNT};
+use super::columns::{action, code, origins, Col, COUNT};
 use super::{start_base, value};
 use smallvec::SmallVec;
 
@@ -66,7 +66,7 @@ impl Sink for Vec<Change> {
         if self.is_empty() {
             self.reserve(capacity(n, d.budget));
         }
-        let mut ops = Vec::with_capacity(capacity(head.ops, d.budget));
+        let mut ops = Vec::with_capacity(capacity(head.ops.unwrap_or(1), d.budget));
         let end = d.ops(&head, &mut ops, false)?;
         let groups = d.groups(&head, end)?;
         self.push(Change::new(head.meta(groups), ops));
@@ -139,8 +139,8 @@ struct Head<'a> {
     start_op: u64,
     time: i64,
     message: Option<&'a str>,
-    /// How many ops it has.
-    ops: u64,
+    /// How many ops it has; `None` in format version 4, whose op codes flag a change's last.
+    ops: Option<u64>,
     /// How many groups it has.
     groups: u64,
 }
@@ -330,7 +330,7 @@ impl Origins<'_> {
         }
     }
 
-    /// Whether the chunk is of version 3, which codes origins here and stores left origins
+    /// Whether the chunk is of version 3 or later, which code origins and store left origins
     /// and delete targets from the edit cursor; versions 1 and 2 give every right origin and
     /// store plain deltas.
     fn v3(&self) -> bool {
@@ -349,6 +349,81 @@ impl Origins<'_> {
         match self {
             Origins::LeftIsPrev(col) => col.finish(),
             Origins::Codes(col) => col.finish(),
+        }
+    }
+}
+
+/// The op codes of format version 4 ([`code`]): one byte per op.
+struct OpCodes<'a> {
+    c: Cursor<'a>,
+    /// How many codes, from the next one on, equal it; and how many are each the last op of
+    /// its change. Each is found once per stretch (0: not known yet), so that asking again as
+    /// the stretch is read costs nothing.
+    same: usize,
+    ends: usize,
+}
+
+impl<'a> OpCodes<'a> {
+    fn new(c: Cursor<'a>) -> Self {
+        OpCodes {
+            c,
+            same: 0,
+            ends: 0,
+        }
+    }
+
+    fn offset(&self) -> usize {
+        self.c.offset()
+    }
+
+    /// The next code.
+    fn next(&mut self) -> Result<u8, DecodeError> {
+        match self.c.rest().first() {
+            Some(&b) => {
+                self.skip(1);
+                Ok(b)
+            }
+            None => Err(self.c.error(DecodeErrorKind::ColumnTooShort {
+                column: Col::OpAction.name(),
+            })),
+        }
+    }
+
+    /// The next code and how many codes from it on equal it, if any is left.
+    fn repeat(&mut self) -> Option<(u8, u64)> {
+        let rest = self.c.rest();
+        let &b = rest.first()?;
+        if self.same == 0 {
+            self.same = rest.iter().position(|&x| x != b).unwrap_or(rest.len());
+        }
+        Some((b, self.same as u64))
+    }
+
+    /// How many of the next ops are each a change of its own: their codes all flag the last
+    /// op of a change.
+    fn whole_changes(&mut self) -> u64 {
+        if self.ends == 0 {
+            let rest = self.c.rest();
+            self.ends = rest.iter().position(|&x| x & 1 == 0).unwrap_or(rest.len());
+        }
+        self.ends as u64
+    }
+
+    /// Skips `k` codes, which must be there.
+    fn skip(&mut self, k: u64) {
+        let read = self.c.bytes(k);
+        debug_assert!(read.is_ok(), "skipping codes past the end");
+        self.same = self.same.saturating_sub(k as usize);
+        self.ends = self.ends.saturating_sub(k as usize);
+    }
+
+    fn finish(self) -> Result<(), DecodeError> {
+        if self.c.is_empty() {
+            Ok(())
+        } else {
+            Err(self.c.error(DecodeErrorKind::ColumnTooLong {
+                column: Col::OpAction.name(),
+            }))
         }
     }
 }
@@ -393,6 +468,11 @@ struct Decoder<'a> {
     value: RawDecoder<'a>,
     inc: RleDecoder<'a, i64>,
     origins: Origins<'a>,
+    /// Format version 4: the op codes ([`code`]) of `op.action`, which say what `change.ops`,
+    /// `op.action` and `op.origins` say in earlier versions (those are then empty).
+    codes: Option<OpCodes<'a>>,
+    /// The origins code of the last op code read (an insert's).
+    code_origins: u64,
     /// The right origin of the last insert read (`op.origins` may refer to it).
     last_right: Option<OpId>,
     /// The counter of the last element an insert added, or of the element before the first
@@ -446,7 +526,10 @@ impl<'a> Decoder<'a> {
             group_len: rle_u(Col::GroupLen),
             obj_actor: rle_u(Col::OpObjActor),
             obj_counter: delta(Col::OpObjCounter),
-            action: rle_u(Col::OpAction),
+            action: match version {
+                4.. => RleDecoder::new(Cursor::new(&[], 0), Col::OpAction.name()),
+                _ => rle_u(Col::OpAction),
+            },
             key: rle_s(Col::OpKey),
             key_actor: rle_u(Col::OpKeyActor),
             key_counter: delta(Col::OpKeyCounter),
@@ -462,6 +545,8 @@ impl<'a> Decoder<'a> {
             } else {
                 Origins::Codes(rle_u(Col::OpOrigins))
             },
+            codes: (version >= 4).then(|| OpCodes::new(c(Col::OpAction))),
+            code_origins: 0,
             last_right: None,
             cursor: 0,
             left_actor: rle_u(Col::OpLeftActor),
@@ -542,11 +627,16 @@ impl<'a> Decoder<'a> {
         }
         let time = self.change_time.signed()?;
         let message = self.change_message.next()?;
-        let ops = self.change_ops.value()?;
-        if ops == 0 {
-            let kind = DecodeErrorKind::EmptyChange { change: i };
-            return Err(err(self.change_ops.offset(), kind));
-        }
+        let ops = match self.codes {
+            Some(_) => None,
+            None => match self.change_ops.value()? {
+                0 => {
+                    let kind = DecodeErrorKind::EmptyChange { change: i };
+                    return Err(err(self.change_ops.offset(), kind));
+                }
+                n => Some(n),
+            },
+        };
         let groups = self.change_groups.value()?;
         Ok(Head {
             i,
@@ -566,20 +656,64 @@ impl<'a> Decoder<'a> {
     /// before it where it continues it if `merge` is set; returns the counter after the last.
     fn ops(&mut self, head: &Head<'_>, out: &mut Vec<Op>, merge: bool) -> Result<u64, DecodeError> {
         let mut counter = head.start_op;
-        for _ in 0..head.ops {
-            let len = self.op(head.i, head.actor, counter, out, merge)?;
+        let mut read = 0;
+        while head.ops.is_none_or(|n| read < n) {
+            let (len, last) = self.op(head.i, head.actor, counter, out, merge)?;
+            read += 1;
             counter = match counter.checked_add(len) {
                 Some(c) => c,
                 None => {
                     let kind = DecodeErrorKind::CounterOverflow { change: head.i };
                     return Err(DecodeError {
-                        offset: self.change_ops.offset(),
+                        offset: self.ops_offset(),
                         kind,
                     });
                 }
             };
+            if last {
+                break;
+            }
         }
         Ok(counter)
+    }
+
+    /// Where the column saying how many ops a change has is: `change.ops`, or the op codes.
+    fn ops_offset(&self) -> usize {
+        match &self.codes {
+            Some(codes) => codes.offset(),
+            None => self.change_ops.offset(),
+        }
+    }
+
+    /// Where the column saying what an op is is: `op.action`, or the op codes.
+    fn action_offset(&self) -> usize {
+        match &self.codes {
+            Some(codes) => codes.offset(),
+            None => self.action.offset(),
+        }
+    }
+
+    /// The column the origins of the insert being read are in, and where it is.
+    fn origins_column(&self) -> &'static str {
+        match self.codes {
+            Some(_) => Col::OpAction.name(),
+            None => self.origins.column(),
+        }
+    }
+
+    fn origins_offset(&self) -> usize {
+        match &self.codes {
+            Some(codes) => codes.offset(),
+            None => self.origins.offset(),
+        }
+    }
+
+    /// The left and right kinds ([`origins`]) of the insert being read.
+    fn origin_kinds(&mut self) -> Result<(u64, u64), DecodeError> {
+        match self.codes {
+            Some(_) => Ok(origins::kinds(self.code_origins).expect("op codes hold valid origins")),
+            None => self.origins.next(),
+        }
     }
 
     /// Reads, in bulk, changes that continue `block` with one op each, for as long as every
@@ -590,6 +724,11 @@ impl<'a> Decoder<'a> {
         fn run<T: PartialEq>(r: Option<(Option<T>, u64)>, want: T) -> Option<u64> {
             r.filter(|(v, _)| *v == Some(want)).map(|(_, n)| n)
         }
+        // Changes of one op each, ahead.
+        let single = match &mut self.codes {
+            Some(codes) => Some(codes.whole_changes()).filter(|&n| n > 0),
+            None => run(self.change_ops.repeat(), 1),
+        };
         let c = &block.change;
         let Some((a, last)) = self.ends.last() else {
             return Ok(0);
@@ -608,7 +747,7 @@ impl<'a> Decoder<'a> {
                 .repeat()
                 .filter(|r| r.0.is_none())
                 .map(|r| r.1),
-            run(self.change_ops.repeat(), 1),
+            single,
             run(self.change_groups.repeat(), 0),
         ];
         // A block's seqs never pass the largest one.
@@ -627,7 +766,9 @@ impl<'a> Decoder<'a> {
         self.change_start.skip(k);
         self.change_time.skip(k);
         self.change_message.skip(k);
-        self.change_ops.skip(k);
+        if self.codes.is_none() {
+            self.change_ops.skip(k);
+        }
         self.change_groups.skip(k);
         self.seqs[a] = self.seqs[a].wrapping_add(k);
 
@@ -638,12 +779,12 @@ impl<'a> Decoder<'a> {
             let i = self.ends.len();
             let ops = &mut block.change.ops;
             let (m, len) = match self.bulk_ops(ops, k - done)? {
-                0 => (1, self.op(i, actor, counter, ops, true)?),
+                0 => (1, self.op(i, actor, counter, ops, true)?.0),
                 m => (m, 1),
             };
             let Some(end) = len.checked_mul(m).and_then(|n| counter.checked_add(n)) else {
                 return Err(DecodeError {
-                    offset: self.change_ops.offset(),
+                    offset: self.ops_offset(),
                     kind: DecodeErrorKind::CounterOverflow { change: i },
                 });
             };
@@ -695,8 +836,16 @@ impl<'a> Decoder<'a> {
         let Some(mut m) = same_obj.map(|n| n.min(max)) else {
             return Ok(0);
         };
-        let Some((Some(tag), n)) = self.action.repeat() else {
-            return Ok(0);
+        // The action of the ops ahead, how many have it, and (in version 4) their origins.
+        let (tag, n, code_origins) = match &mut self.codes {
+            Some(codes) => match codes.repeat().map(|(c, n)| (code::parts(c), n)) {
+                Some((Ok((tag, o, true)), n)) => (tag, n, o),
+                _ => return Ok(0),
+            },
+            None => match self.action.repeat() {
+                Some((Some(tag), n)) => (tag, n, None),
+                _ => return Ok(0),
+            },
         };
         m = m.min(n);
         match (&mut last.action, tag) {
@@ -708,7 +857,12 @@ impl<'a> Decoder<'a> {
                 },
                 action::INSERT_TEXT,
             ) => {
-                let typing = self.origins.typing();
+                let typing = match self.codes {
+                    Some(_) => code_origins
+                        .filter(|&o| o == origins::code(origins::LEFT_PREV, origins::RIGHT_SAME))
+                        .map(|_| u64::MAX),
+                    None => self.origins.typing(),
+                };
                 debug_assert_eq!(
                     *right, self.last_right,
                     "the last op is the last insert read"
@@ -739,7 +893,9 @@ impl<'a> Decoder<'a> {
                 text.push_str(self.text.chars(m)?);
                 *chars += m;
                 self.cursor = self.cursor.wrapping_add(m);
-                self.origins.skip(m);
+                if self.codes.is_none() {
+                    self.origins.skip(m);
+                }
                 if !self.origins.v3() {
                     self.right_actor.skip(m);
                     if right.is_some() {
@@ -801,7 +957,10 @@ impl<'a> Decoder<'a> {
         if last.obj != ObjId::Root {
             self.obj_counter.skip(m);
         }
-        self.action.skip(m);
+        match &mut self.codes {
+            Some(codes) => codes.skip(m),
+            None => self.action.skip(m),
+        }
         Ok(m)
     }
 
@@ -850,9 +1009,9 @@ impl<'a> Decoder<'a> {
         Ok(groups)
     }
 
-    /// Reads an op of change `i` whose first id is `counter@actor`.
     /// Reads an op of change `i` whose first id is `counter@actor` into `out` (merged into
-    /// the last op there if `merge` is set and it continues that op); returns its length.
+    /// the last op there if `merge` is set and it continues that op); returns its length, and
+    /// whether its op code says it is the last of its change (never before version 4).
     fn op(
         &mut self,
         i: usize,
@@ -860,12 +1019,23 @@ impl<'a> Decoder<'a> {
         counter: u64,
         out: &mut Vec<Op>,
         merge: bool,
-    ) -> Result<u64, DecodeError> {
+    ) -> Result<(u64, bool), DecodeError> {
+        let (tag, ends_change) = match &mut self.codes {
+            Some(codes) => {
+                let at = codes.offset();
+                let (tag, o, ends) = code::parts(codes.next()?).map_err(|kind| DecodeError {
+                    offset: at,
+                    kind: DecodeErrorKind::UnknownAction(kind),
+                })?;
+                self.code_origins = o.unwrap_or(0);
+                (tag, ends)
+            }
+            None => (self.action.value()?, false),
+        };
         let obj = match op_id_opt(self.actors, &mut self.obj_actor, &mut self.obj_counter)? {
             None => ObjId::Root,
             Some(id) => ObjId::Op(id),
         };
-        let tag = self.action.value()?;
         let action = match tag {
             action::PUT | action::DELETE | action::INCREMENT => {
                 let key = match self.key.next()? {
@@ -900,15 +1070,15 @@ impl<'a> Decoder<'a> {
                 }
             }
             action::INSERT_LIST | action::INSERT_TEXT => {
-                let (left_kind, right_kind) = self.origins.next()?;
+                let (left_kind, right_kind) = self.origin_kinds()?;
                 let left = if left_kind == origins::LEFT_PREV {
                     match counter.checked_sub(1).filter(|&c| c > 0) {
                         Some(prev) => Some(OpId::new(prev, actor)),
                         None => {
                             return Err(DecodeError {
-                                offset: self.action.offset(),
+                                offset: self.action_offset(),
                                 kind: DecodeErrorKind::ZeroCounter {
-                                    column: self.origins.column(),
+                                    column: self.origins_column(),
                                 },
                             })
                         }
@@ -924,7 +1094,7 @@ impl<'a> Decoder<'a> {
                     origins::RIGHT_AFTER_LEFT => {
                         let Some(l) = left else {
                             return Err(DecodeError {
-                                offset: self.origins.offset(),
+                                offset: self.origins_offset(),
                                 kind: DecodeErrorKind::NoLeftOrigin { change: i },
                             });
                         };
@@ -932,7 +1102,7 @@ impl<'a> Decoder<'a> {
                             Some(c) => Some(OpId::new(c, l.actor())),
                             None => {
                                 return Err(DecodeError {
-                                    offset: self.action.offset(),
+                                    offset: self.action_offset(),
                                     kind: DecodeErrorKind::CounterOverflow { change: i },
                                 })
                             }
@@ -966,13 +1136,13 @@ impl<'a> Decoder<'a> {
                         {
                             text.push_str(self.text.chars(n)?);
                             *chars += n;
-                            return Ok(n);
+                            return Ok((n, ends_change));
                         }
                         InsertValues::List(values) if *r == right && tag == action::INSERT_LIST => {
                             for _ in 0..n {
                                 values.push(value::read(&mut self.value_meta, &mut self.value)?);
                             }
-                            return Ok(n);
+                            return Ok((n, ends_change));
                         }
                         _ => {}
                     }
@@ -1028,7 +1198,7 @@ impl<'a> Decoder<'a> {
                     if same && (forward || back) {
                         *backward = !forward;
                         *l += len;
-                        return Ok(len);
+                        return Ok((len, ends_change));
                     }
                 }
                 Action::DeleteSpan {
@@ -1039,7 +1209,7 @@ impl<'a> Decoder<'a> {
             }
             t => {
                 return Err(DecodeError {
-                    offset: self.action.offset(),
+                    offset: self.action_offset(),
                     kind: DecodeErrorKind::UnknownAction(t),
                 })
             }
@@ -1047,9 +1217,8 @@ impl<'a> Decoder<'a> {
         let op = Op { obj, action };
         let len = op.len();
         out.push(op);
-        Ok(len)
+        Ok((len, ends_change))
     }
-
     /// Checks that every column has been read to its end.
     fn finish(self) -> Result<(), DecodeError> {
         self.change_actor.finish()?;
@@ -1070,6 +1239,9 @@ impl<'a> Decoder<'a> {
         self.obj_actor.finish()?;
         self.obj_counter.finish()?;
         self.action.finish()?;
+        if let Some(codes) = self.codes {
+            codes.finish()?;
+        }
         self.key.finish()?;
         self.key_actor.finish()?;
         self.key_counter.finish()?;

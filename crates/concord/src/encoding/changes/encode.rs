@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::columns::{action, origins, Col, COUNT};
+use super::columns::{action, code, origins, Col, COUNT};
 use super::{start_base, value};
 use crate::change::{forward_parts, Action, Change, InsertValues, Key, Op};
 use crate::encoding::column::boolean::BoolEncoder;
@@ -26,6 +26,7 @@ pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
     let actors = actor_table(changes);
     let mut e = Encoder {
         actors: &actors,
+        version,
         origins: match version {
             2 => OriginsEncoder::LeftIsPrev(BoolEncoder::default()),
             _ => OriginsEncoder::Codes(RleEncoder::default()),
@@ -57,12 +58,17 @@ pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
             .append(change.start_op.wrapping_sub(base) as i64);
         e.change_time.append_signed(change.time);
         e.change_message.append_opt(change.message.as_deref());
-        e.change_ops
-            .append(change.ops.iter().map(encoded_ops).sum());
+        if version < 4 {
+            e.change_ops
+                .append(change.ops.iter().map(encoded_ops).sum());
+        }
         let mut counter = change.start_op;
         for op in &change.ops {
             e.op(op, change.actor, counter);
             counter = counter.wrapping_add(op.len());
+        }
+        if let Some(last) = e.codes.last_mut() {
+            *last |= 1;
         }
         e.change_groups.append(change.groups.len() as u64);
         for (g, group) in change.groups.iter().enumerate() {
@@ -202,6 +208,11 @@ impl Default for OriginsEncoder {
 #[derive(Default)]
 struct Encoder<'a> {
     actors: &'a [ActorId],
+    /// The format version written.
+    version: u64,
+    /// Version 4: the op codes ([`code`]) of `op.action`, which then also say what versions
+    /// up to 3 wrote in `change.ops` and `op.origins`.
+    codes: Vec<u8>,
     change_actor: RleEncoder<u64>,
     change_seq: RleEncoder<i64>,
     change_deps: RleEncoder<u64>,
@@ -256,10 +267,25 @@ impl<'a> Encoder<'a> {
         i as u64
     }
 
-    /// Whether this writes version 3, which codes origins in `op.origins` and writes left
-    /// origins and delete targets from the edit cursor; version 2 does neither.
+    /// Whether this writes version 3 or later, which code origins and write left origins
+    /// and delete targets from the edit cursor; version 2 does neither.
     fn v3(&self) -> bool {
-        matches!(self.origins, OriginsEncoder::Codes(_))
+        self.version >= 3
+    }
+
+    /// Records what an op is: its action `tag` and, for an insert, the code of its origins
+    /// (`left × 3 + right`): as an op code (version 4), or in `op.action` and `op.origins`.
+    fn kind(&mut self, tag: u64, origins: Option<u64>) {
+        if self.version >= 4 {
+            self.codes.push(code::of(tag, origins));
+            return;
+        }
+        self.action.append(tag);
+        match (&mut self.origins, origins) {
+            (OriginsEncoder::LeftIsPrev(col), Some(o)) => col.append(o / 3 == origins::LEFT_PREV),
+            (OriginsEncoder::Codes(col), Some(o)) => col.append(o),
+            (_, None) => {}
+        }
     }
 
     /// Appends an op whose first id is `counter@actor`.
@@ -312,10 +338,7 @@ impl<'a> Encoder<'a> {
                 } else {
                     origins::RIGHT_GIVEN
                 };
-                match &mut self.origins {
-                    OriginsEncoder::LeftIsPrev(col) => col.append(left_kind == origins::LEFT_PREV),
-                    OriginsEncoder::Codes(col) => col.append(origins::code(left_kind, right_kind)),
-                }
+                let code = origins::code(left_kind, right_kind);
                 if left_kind == origins::LEFT_GIVEN {
                     if self.v3() {
                         self.left_counter.rebase(self.cursor);
@@ -330,12 +353,12 @@ impl<'a> Encoder<'a> {
                 match values {
                     InsertValues::Text { text, chars } => {
                         debug_assert_eq!(text.chars().count() as u64, *chars);
-                        self.action.append(action::INSERT_TEXT);
+                        self.kind(action::INSERT_TEXT, Some(code));
                         self.insert_len.append(*chars);
                         self.text.extend_from_slice(text.as_bytes());
                     }
                     InsertValues::List(values) => {
-                        self.action.append(action::INSERT_LIST);
+                        self.kind(action::INSERT_LIST, Some(code));
                         self.insert_len.append(values.len() as u64);
                         for v in values {
                             value::write(v, &mut self.value_meta, &mut self.value);
@@ -358,7 +381,7 @@ impl<'a> Encoder<'a> {
     }
 
     fn delete_span(&mut self, first: OpId, len: u64) {
-        self.action.append(action::DELETE_SPAN);
+        self.kind(action::DELETE_SPAN, None);
         self.del_actor.append(self.actor(first.actor()));
         if self.v3() {
             self.del_counter.rebase(self.cursor);
@@ -369,7 +392,7 @@ impl<'a> Encoder<'a> {
     }
 
     fn register(&mut self, tag: u64, key: &'a Key, pred: &[OpId]) {
-        self.action.append(tag);
+        self.kind(tag, None);
         match key {
             Key::Map(k) => self.key.append(k),
             Key::Elem(e) => {
@@ -426,7 +449,13 @@ impl<'a> Encoder<'a> {
         put(Col::GroupLen, self.group_len.finish());
         put(Col::OpObjActor, self.obj_actor.finish());
         put(Col::OpObjCounter, self.obj_counter.finish());
-        put(Col::OpAction, self.action.finish());
+        put(
+            Col::OpAction,
+            match self.version {
+                4.. => self.codes,
+                _ => self.action.finish(),
+            },
+        );
         put(Col::OpKey, self.key.finish());
         put(Col::OpKeyActor, self.key_actor.finish());
         put(Col::OpKeyCounter, self.key_counter.finish());

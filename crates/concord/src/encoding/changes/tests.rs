@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::columns::{origins, Col, COUNT};
+use super::columns::{action, code, origins, Col, COUNT};
 use super::{decode, decode_blocks, encode, encode_in};
 use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
 use crate::encoding::cursor::Cursor;
@@ -211,9 +211,16 @@ fn document_seqs_count_from_one() {
 
 #[test]
 fn malformed_changes_are_refused() {
+    // A change without ops: version 3 says so in `change.ops`; version 4 cannot say it, and
+    // its op codes end too few changes.
+    let empty = [change(1, 1, 1, vec![], vec![])];
+    let in_v3 = round_trip_in(&empty, false, 3).unwrap_err().kind;
+    assert_eq!(in_v3, DecodeErrorKind::EmptyChange { change: 0 });
     assert_eq!(
-        kind(&[change(1, 1, 1, vec![], vec![])], false),
-        DecodeErrorKind::EmptyChange { change: 0 }
+        kind(&empty, false),
+        DecodeErrorKind::ColumnTooShort {
+            column: "op.action"
+        }
     );
     let unsorted = change(1, 1, 9, vec![id(3, 2), id(2, 2)], vec![put("x")]);
     assert_eq!(
@@ -417,18 +424,28 @@ fn origins_are_coded_against_the_left_origin_and_the_last_insert() {
             )
         })
         .collect();
-    for version in [2, VERSION] {
+    for version in [2, 3, VERSION] {
         assert_eq!(round_trip_in(&changes, false, version), Ok(changes.clone()));
     }
     let refs: Vec<&Change> = changes.iter().collect();
-    let (_, columns) = split_columns(&encode(&refs));
+    let (_, v3) = split_columns(&encode_in(&refs, 3));
     let mut codes = super::super::column::rle::RleDecoder::<u64>::new(
-        Cursor::new(&columns[Col::OpOrigins as usize], 0),
+        Cursor::new(&v3[Col::OpOrigins as usize], 0),
         "op.origins",
     );
     for (k, &(.., expected)) in cases.iter().enumerate() {
         assert_eq!(codes.value(), Ok(expected), "insert {k}");
     }
+    // Version 4 says the same in its op codes, each the last op of its change, and leaves
+    // `change.ops` and `op.origins` empty.
+    let (_, columns) = split_columns(&encode(&refs));
+    let op_codes: Vec<u8> = cases
+        .iter()
+        .map(|&(.., o)| code::of(action::INSERT_TEXT, Some(o)) | 1)
+        .collect();
+    assert_eq!(columns[Col::OpAction as usize], op_codes);
+    assert!(columns[Col::ChangeOps as usize].is_empty());
+    assert!(columns[Col::OpOrigins as usize].is_empty());
     // Only the given right origins are in the right columns: actor 2 (index 1), none, and
     // actor 2 again.
     assert_eq!(columns[Col::OpRightActor as usize], [1, 1, 0, 1, 1, 1]);
@@ -452,7 +469,7 @@ fn edits_are_placed_from_the_last_one() {
         // A jump back to the start: after the cursor (10), 2 is 8 back.
         change(1, 4, 11, vec![id(10, 1)], vec![del(id(2, 1), 1)]),
     ];
-    for version in [2, VERSION] {
+    for version in [2, 3, VERSION] {
         assert_eq!(round_trip_in(&changes, false, version), Ok(changes.clone()));
     }
     let refs: Vec<&Change> = changes.iter().collect();
@@ -480,7 +497,7 @@ fn deleting_key_by_key_reads_in_blocks() {
         let deps = vec![id(counter - 1, 1)];
         changes.push(change(1, seq, counter, deps, vec![del(id(target, 1), 1)]));
     }
-    for version in [2, VERSION] {
+    for version in [2, 3, VERSION] {
         let refs: Vec<&Change> = changes.iter().collect();
         let bytes = encode_in(&refs, version);
         let blocks = decode_blocks(Cursor::new(&bytes, 0), true, version).unwrap();
@@ -497,15 +514,23 @@ fn bad_origins_are_refused() {
         let (head, columns) = split_columns(&encode(&[&c]));
         (head, columns)
     };
-    let with_code = |left, right, code_byte: u8| {
+    // The one insert's op code, with origins code `origins`.
+    let with_code = |left, right, origins: u8| {
         let (head, mut columns) = one(left, right);
-        assert_eq!(columns[Col::OpOrigins as usize].len(), 2);
-        columns[Col::OpOrigins as usize][1] = code_byte;
+        assert_eq!(columns[Col::OpAction as usize].len(), 1);
+        let op = code::of(action::INSERT_TEXT, Some(u64::from(origins))) | 1;
+        columns[Col::OpAction as usize][0] = op;
         let bytes = join_columns(&head, &columns);
         decode(Cursor::new(&bytes, 0), false, VERSION).map_err(|e| e.kind)
     };
+    // Version 3 kept origins codes in a column of their own, where any number may stand.
+    let c = change(1, 1, 5, vec![], vec![ins(Some(id(2, 1)), None, "x")]);
+    let (head, mut columns) = split_columns(&encode_in(&[&c], 3));
+    assert_eq!(columns[Col::OpOrigins as usize].len(), 2);
+    columns[Col::OpOrigins as usize][1] = 6;
+    let bytes = join_columns(&head, &columns);
     assert_eq!(
-        with_code(Some(id(2, 1)), None, 6),
+        decode(Cursor::new(&bytes, 0), false, 3).map_err(|e| e.kind),
         Err(DecodeErrorKind::UnknownOrigins(6))
     );
     // The element after a left origin that is not there.
@@ -527,6 +552,67 @@ fn bad_origins_are_refused() {
     let (head, columns) = one(last, None);
     let bytes = join_columns(&head, &columns);
     assert!(decode(Cursor::new(&bytes, 0), false, VERSION).is_ok());
+}
+
+/// Version 4's op codes: a kind that does not exist, ops left over after the last change or
+/// missing from it, and rows in the columns the codes replace are refused where they are.
+#[test]
+fn op_codes_are_checked() {
+    let changes = [
+        change(1, 1, 1, vec![], vec![put("a"), put("b")]),
+        change(1, 2, 3, vec![id(2, 1)], vec![put("c")]),
+    ];
+    let refs: Vec<&Change> = changes.iter().collect();
+    let (head, columns) = split_columns(&encode(&refs));
+    let put = code::of(action::PUT, None);
+    assert_eq!(columns[Col::OpAction as usize], [put, put | 1, put | 1]);
+    // The offset of the op codes' first byte in the payload.
+    let codes_at = head.len()
+        + columns[..Col::OpAction as usize]
+            .iter()
+            .map(|c| c.len() + 1)
+            .sum::<usize>()
+        + 1;
+    let with = |col: Col, bytes: &[u8]| {
+        let mut columns = columns.clone();
+        columns[col as usize] = bytes.to_vec();
+        let bytes = join_columns(&head, &columns);
+        decode(Cursor::new(&bytes, 0), false, VERSION).map_err(|e| (e.offset, e.kind))
+    };
+    assert_eq!(
+        with(Col::OpAction, &[put, 40, put | 1]),
+        Err((codes_at + 1, DecodeErrorKind::UnknownAction(20)))
+    );
+    // A fourth op, for no change; the second change's op not ending it.
+    let too_long = DecodeErrorKind::ColumnTooLong {
+        column: "op.action",
+    };
+    assert_eq!(
+        with(Col::OpAction, &[put, put | 1, put | 1, put | 1]),
+        Err((codes_at + 3, too_long.clone()))
+    );
+    assert_eq!(
+        with(Col::OpAction, &[put, put | 1, put | 1, put]),
+        Err((codes_at + 3, too_long))
+    );
+    assert_eq!(
+        with(Col::OpAction, &[put, put | 1, put]),
+        Err((
+            codes_at + 3,
+            DecodeErrorKind::ColumnTooShort {
+                column: "op.action"
+            }
+        ))
+    );
+    for col in [Col::ChangeOps, Col::OpOrigins] {
+        let got = with(col, &[2, 2]).map_err(|e| e.1);
+        let expected = DecodeErrorKind::ColumnTooLong { column: col.name() };
+        assert_eq!(got, Err(expected));
+    }
+    assert_eq!(
+        with(Col::OpAction, &[put, put | 1, put | 1]),
+        Ok(changes.to_vec())
+    );
 }
 
 /// A chain of keystroke changes whose seqs run past the largest one (as a chunk of changes
