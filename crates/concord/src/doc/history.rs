@@ -243,9 +243,8 @@ impl History {
 
     /// Orders internal ids as their public forms are ordered: counter, then actor bytes.
     pub(crate) fn cmp_ids(&self, a: Id, b: Id) -> Ordering {
-        a.counter
-            .cmp(&b.counter)
-            .then_with(|| self.cmp_actors(a.actor, b.actor))
+        let (ca, cb) = (a.counter, b.counter);
+        ca.cmp(&cb).then_with(|| self.cmp_actors(a.actor, b.actor))
     }
 
     pub(crate) fn cmp_actors(&self, a: ActorIdx, b: ActorIdx) -> Ordering {

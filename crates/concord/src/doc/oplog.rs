@@ -19,8 +19,7 @@
 //! characters took there, so each character is stored once and typing grows no buffer of the
 //! log's own. Rebuilding a change's ops reads those buffers through the object store. The
 //! rare kinds of op (map and list writes, counters, list inserts) are kept aside in a list per
-//! actor, so that the common ones, text inserts and deletes, take 64 bytes each (ids are
-//! stored in 12 bytes, without padding).
+//! actor, so that the common ones, text inserts and deletes, take 64 bytes each.
 
 use std::ops::Range;
 
@@ -28,7 +27,7 @@ use smallvec::SmallVec;
 
 use crate::change::{Action, InsertValues, Key, NewValue, Op};
 use crate::clock::Clock;
-use crate::ids::{ActorIdx, Id};
+use crate::ids::{ActorIdx, Id, OptId};
 use crate::{ObjId, OpId};
 
 use super::objects::{RegKey, ROOT_ID};
@@ -77,47 +76,6 @@ pub(crate) struct Record {
     pub(crate) action: LogAction,
 }
 
-/// An [`Id`] in 12 bytes with an alignment of 4 (the counter in two halves), so that an
-/// entry holding three of them has no padding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct PackedId {
-    actor: u32,
-    lo: u32,
-    hi: u32,
-}
-
-impl PackedId {
-    /// The stand-in for `None` in an optional id (as [`OptId`](crate::ids::OptId)'s).
-    const NONE: PackedId = PackedId {
-        actor: u32::MAX,
-        lo: 0,
-        hi: 0,
-    };
-
-    fn new(id: Id) -> Self {
-        PackedId {
-            actor: id.actor.0,
-            lo: id.counter as u32,
-            hi: (id.counter >> 32) as u32,
-        }
-    }
-
-    fn id(self) -> Id {
-        Id::new(
-            ActorIdx(self.actor),
-            u64::from(self.hi) << 32 | u64::from(self.lo),
-        )
-    }
-
-    fn from_opt(id: Option<Id>) -> Self {
-        id.map_or(Self::NONE, Self::new)
-    }
-
-    fn opt(self) -> Option<Id> {
-        (self != Self::NONE).then(|| self.id())
-    }
-}
-
 /// A record as the log keeps it: the actor is that of the list holding it, and the
 /// characters of inserts live in the text's store.
 #[derive(Clone, Debug)]
@@ -127,7 +85,7 @@ struct Entry {
     /// The number of ops.
     len: u64,
     /// The object the ops act on.
-    obj: PackedId,
+    obj: Id,
     kind: Kind,
 }
 
@@ -135,16 +93,14 @@ struct Entry {
 #[derive(Clone, Debug)]
 enum Kind {
     /// Characters, `bytes` of the actor's buffer in the store of the text `obj`; op `k`
-    /// inserts character `k`, after
-    /// op `k - 1`'s (after `left` for `k = 0`). `left` and `right` may be
-    /// [`PackedId::NONE`].
+    /// inserts character `k`, after op `k - 1`'s (after `left` for `k = 0`).
     Text {
-        left: PackedId,
-        right: PackedId,
+        left: OptId,
+        right: OptId,
         bytes: Range<u32>,
     },
     /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
-    DeleteSpan { target: PackedId, backward: bool },
+    DeleteSpan { target: Id, backward: bool },
     /// Anything else: map and list writes, counters, list inserts, as the action at this
     /// index of the actor's list of others. Rare in text-heavy histories, so kept out of line
     /// to keep entries small.
@@ -167,7 +123,6 @@ impl Entry {
         let Kind::DeleteSpan { target, backward } = self.kind else {
             return None;
         };
-        let target = target.id();
         if t2.actor != target.actor {
             return None;
         }
@@ -238,7 +193,7 @@ impl OpLog {
         self.by_actor[id.actor.index()].push(Entry {
             counter: id.counter,
             len,
-            obj: PackedId::new(obj),
+            obj,
             kind: Kind::Other(i),
         });
     }
@@ -264,7 +219,6 @@ impl OpLog {
             }
             LogAction::DeleteSpan { target, backward } => {
                 let entries = self.actor_mut(id.actor);
-                let obj = PackedId::new(obj);
                 if let Some(last) = entries.last_mut() {
                     if last.obj == obj && last.end() == id.counter && !backward {
                         if let Some(back) = last.continues_delete(target, len) {
@@ -280,10 +234,7 @@ impl OpLog {
                     counter: id.counter,
                     len,
                     obj,
-                    kind: Kind::DeleteSpan {
-                        target: PackedId::new(target),
-                        backward,
-                    },
+                    kind: Kind::DeleteSpan { target, backward },
                 });
             }
             LogAction::InsertList {
@@ -303,7 +254,7 @@ impl OpLog {
                             ..
                         }) = others.get_mut(i as usize)
                         {
-                            if last.obj == PackedId::new(obj)
+                            if last.obj == obj
                                 && last.counter + last.len == id.counter
                                 && left == Some(last_id)
                                 && *r == right
@@ -339,8 +290,7 @@ impl OpLog {
     ) {
         let entries = self.actor_mut(id.actor);
         let (from, to) = (bytes.start, bytes.end);
-        let right = PackedId::from_opt(right);
-        let obj = PackedId::new(obj);
+        let right = OptId::from(right);
         if let Some(last) = entries.last_mut() {
             let continues = last.obj == obj
                 && last.end() == id.counter
@@ -364,7 +314,7 @@ impl OpLog {
             len: chars,
             obj,
             kind: Kind::Text {
-                left: PackedId::from_opt(left),
+                left: OptId::from(left),
                 right,
                 bytes: from..to,
             },
@@ -409,14 +359,12 @@ impl OpLog {
     /// element ids (possibly overlapping, where concurrent deletes hit one element).
     pub(crate) fn deleted_in(&self, obj: Id, clock: &Clock) -> Vec<(Id, u64)> {
         let mut spans = Vec::new();
-        let obj = PackedId::new(obj);
         for (a, entries) in self.by_actor.iter().enumerate() {
             let actor = ActorIdx(a as u32);
             for r in entries.iter().filter(|r| r.obj == obj) {
                 let Kind::DeleteSpan { target, backward } = r.kind else {
                     continue;
                 };
-                let target = target.id();
                 // The record's ops in the version are a prefix: counters grow along it.
                 let max = clock.get(actor);
                 if max < r.counter {
@@ -469,7 +417,7 @@ fn slice<'t>(
     export: &impl Fn(Id) -> OpId,
     out: &mut Vec<Op>,
 ) {
-    let obj = match r.obj.id() {
+    let obj = match r.obj {
         ROOT_ID => ObjId::Root,
         id => ObjId::Op(export(id)),
     };
@@ -488,14 +436,14 @@ fn slice<'t>(
     let mut push = |action| out.push(Op { obj, action });
     match &r.kind {
         Kind::Text { left, right, bytes } => {
-            let text: String = text(r.obj.id())[bytes.start as usize..bytes.end as usize]
+            let text: String = text(r.obj)[bytes.start as usize..bytes.end as usize]
                 .chars()
                 .skip(from as usize)
                 .take((to - from) as usize)
                 .collect();
             push(Action::Insert {
-                left: left_of(&left.opt()),
-                right: right.opt().map(export),
+                left: left_of(&left.get()),
+                right: right.get().map(export),
                 values: InsertValues::Text {
                     text,
                     chars: to - from,
@@ -506,7 +454,7 @@ fn slice<'t>(
             target,
             backward: false,
         } => push(Action::DeleteSpan {
-            first: export(target.id().add(from)),
+            first: export(target.add(from)),
             len: to - from,
             backward: false,
         }),
@@ -514,7 +462,7 @@ fn slice<'t>(
             target,
             backward: true,
         } => push(Action::DeleteSpan {
-            first: export(Id::new(target.id().actor, target.id().counter - from)),
+            first: export(Id::new(target.actor, target.counter - from)),
             len: to - from,
             backward: to - from > 1,
         }),
@@ -595,17 +543,8 @@ mod tests {
     }
 
     #[test]
-    fn entries_are_64_bytes_and_ids_pack_whole() {
+    fn entries_are_64_bytes() {
         assert_eq!(std::mem::size_of::<Entry>(), 64);
-        for id in [
-            Id::new(ActorIdx(3), 0),
-            Id::new(ActorIdx(0), u64::MAX),
-            id(1 << 40),
-        ] {
-            assert_eq!(PackedId::new(id).id(), id);
-            assert_eq!(PackedId::from_opt(Some(id)).opt(), Some(id));
-        }
-        assert_eq!(PackedId::from_opt(None).opt(), None);
     }
 
     #[test]
