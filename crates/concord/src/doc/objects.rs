@@ -294,7 +294,11 @@ impl Objects {
     /// A local splice of a text: hides the visible characters `pos .. pos + del`, then
     /// inserts `text` (`chars` characters, as ops `id ..`) at `pos`. Returns the id spans of
     /// the hidden characters, in document order, and what the insert did (no origins and no
-    /// bytes if `text` is empty). The caller has checked the object kind and the range.
+    /// bytes if `text` is empty).
+    ///
+    /// # Errors
+    /// Before anything changes, if `obj` is not a text or the range is not in it: one lookup
+    /// of the object serves both the checks and the edit, as typing is the hottest path.
     pub(crate) fn splice_text_local(
         &mut self,
         obj: Id,
@@ -302,10 +306,15 @@ impl Objects {
         id: Id,
         (text, chars): (&str, usize),
         undo: &mut Vec<Undo>,
-    ) -> (IdSpans, Inserted) {
-        let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
-            unreachable!("the caller checks the object kind")
+    ) -> Result<(IdSpans, Inserted), SpliceRefused> {
+        let t = match self.objs.get_mut(&obj) {
+            Some(ObjData::Text(t)) => t,
+            Some(other) => return Err(SpliceRefused::NotText(other.obj_type())),
+            None => return Err(SpliceRefused::Missing),
         };
+        if pos.checked_add(del).is_none_or(|end| end > t.len()) {
+            return Err(SpliceRefused::OutOfRange(t.len()));
+        }
         let hidden = if del > 0 {
             t.hide_local(pos, del)
         } else {
@@ -331,7 +340,7 @@ impl Objects {
                 len: chars,
             });
         }
-        (hidden, inserted)
+        Ok((hidden, inserted))
     }
 
     /// Hides the text elements of `visible` (the parts of a deleted span that were visible;
@@ -400,6 +409,16 @@ impl Objects {
             _ => unreachable!("undo records name existing registers"),
         }
     }
+}
+
+/// Why [`Objects::splice_text_local`] refused a splice.
+pub(crate) enum SpliceRefused {
+    /// There is no such object.
+    Missing,
+    /// The object is of this other type.
+    NotText(ObjType),
+    /// The range passes the end of the text, which is this long.
+    OutOfRange(usize),
 }
 
 /// What a text insert did: its origins, and the bytes its characters took in the object's

@@ -11,7 +11,7 @@ use crate::ids::{ActorIdx, Id};
 use crate::register::Stored;
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
-use super::objects::{ObjData, Place, RegKey, Undo, Write};
+use super::objects::{ObjData, Place, RegKey, SpliceRefused, Undo, Write, ROOT_ID};
 use super::oplog::{ActorMark, LogAction, Record};
 use super::read::{ReadDoc, Reader, SeqElement};
 use super::Doc;
@@ -461,25 +461,34 @@ impl<'a> Transaction<'a> {
         text: &str,
     ) -> Result<(), DocError> {
         let obj = obj.as_ref();
-        let (obj_id, data) = self.reader().obj(obj)?;
-        let ObjData::Text(tobj) = data else {
-            return Err(DocError::WrongObjectType {
-                obj: *obj,
-                expected: Expected::Text,
-                found: data.obj_type(),
-            });
+        let obj_id = match obj {
+            ObjId::Root => ROOT_ID,
+            ObjId::Op(op) => (self.doc.history.import(*op)).ok_or(DocError::NoSuchObject(*obj))?,
         };
-        check_range(obj, pos, del, tobj.len())?;
         let chars = text.chars().count();
-        let deletes = self.take_ids(del as u64);
-        let id = self.take_ids(chars as u64);
-        let (hidden, inserted) = self.doc.objects.splice_text_local(
+        let deletes = Id::new(self.actor, self.next_op);
+        let id = deletes.add(del as u64);
+        let spliced = self.doc.objects.splice_text_local(
             obj_id,
             (pos, del),
             id,
             (text, chars),
             &mut self.undo,
         );
+        let (hidden, inserted) = spliced.map_err(|refused| match refused {
+            SpliceRefused::Missing => DocError::NoSuchObject(*obj),
+            SpliceRefused::NotText(found) => DocError::WrongObjectType {
+                obj: *obj,
+                expected: Expected::Text,
+                found,
+            },
+            SpliceRefused::OutOfRange(len) => DocError::IndexOutOfBounds {
+                obj: *obj,
+                index: pos.saturating_add(del),
+                len,
+            },
+        })?;
+        self.take_ids((del + chars) as u64);
         let mut by = deletes;
         for (target, n) in hidden {
             let action = LogAction::DeleteSpan {
