@@ -16,8 +16,10 @@
 //! `stored_len << 1 | deflated`.
 //!
 //! Laws: reading a written column gives back its bytes; the writer compresses exactly when the
-//! column has at least [`MIN_COMPRESS`] bytes and a method makes it smaller (the smaller method,
-//! deflate on a tie), so equal columns give equal bytes with the same implementations; a reader
+//! column has at least [`MIN_COMPRESS`] bytes and a method makes its stored form smaller, the
+//! inflated length included (the smaller method, deflate on a tie; Brotli only from
+//! [`MIN_BROTLI`] bytes), so equal columns give equal bytes with the same implementations; a
+//! reader
 //! refuses an inflated length beyond [`MAX_RATIO`] times the stored length before it allocates
 //! anything (a writer does not use a method past that ratio), refuses a Brotli window larger
 //! than the column needs, and never decompresses past the declared length.
@@ -29,8 +31,14 @@ use super::Cursor;
 use crate::encoding::error::{DecodeError, DecodeErrorKind};
 use crate::encoding::leb128;
 
-/// Columns shorter than this are stored raw.
-pub(crate) const MIN_COMPRESS: usize = 256;
+/// Columns shorter than this are stored raw: compressing fewer bytes hardly ever pays for the
+/// inflated length it adds.
+pub(crate) const MIN_COMPRESS: usize = 16;
+
+/// Columns shorter than this are not tried with Brotli: its encoder's set-up costs more than
+/// compressing them (a millisecond at the quality used), and on so few bytes its long window
+/// finds nothing that deflate's does not.
+pub(crate) const MIN_BROTLI: usize = 1024;
 
 /// The largest ratio of decompressed to stored size a reader accepts: what deflate can reach
 /// at most (a stream of length-258 matches coded in about two bits each). Brotli can reach
@@ -63,15 +71,17 @@ enum Method {
 pub(crate) fn write(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut best: Option<(Method, Vec<u8>)> = None;
     if bytes.len() >= MIN_COMPRESS {
-        let candidates = [
-            (
-                Method::Deflate,
-                miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL),
-            ),
-            (Method::Brotli, brotli_compress(bytes)),
-        ];
+        let deflated = miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL);
+        let brotli = (bytes.len() >= MIN_BROTLI)
+            .then(|| brotli_compress(bytes))
+            .flatten();
+        let candidates = [(Method::Deflate, Some(deflated)), (Method::Brotli, brotli)];
+        let raw = stored_size(bytes.len(), None);
         for (method, stored) in candidates {
-            let fits = stored.len() < bytes.len()
+            let Some(stored) = stored.filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            let fits = stored_size(stored.len(), Some(bytes.len())) < raw
                 && bytes.len() as u64 <= (stored.len() as u64).saturating_mul(MAX_RATIO);
             if fits && best.as_ref().is_none_or(|b| stored.len() < b.1.len()) {
                 best = Some((method, stored));
@@ -91,7 +101,16 @@ pub(crate) fn write(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-fn brotli_compress(bytes: &[u8]) -> Vec<u8> {
+/// The bytes a column takes stored as `len` bytes: raw, or compressed from `inflated` bytes
+/// (which adds the inflated length).
+fn stored_size(len: usize, inflated: Option<usize>) -> usize {
+    let uleb = |n: u64| (u64::BITS - n.leading_zeros()).div_ceil(7).max(1) as usize;
+    uleb((len as u64) << 2) + inflated.map_or(0, |n| uleb(n as u64)) + len
+}
+
+/// The Brotli stream of `bytes`; `None` if the encoder fails, which writing to memory does not
+/// (the column would then be stored another way).
+fn brotli_compress(bytes: &[u8]) -> Option<Vec<u8>> {
     let params = BrotliEncoderParams {
         quality: BROTLI_QUALITY,
         lgwin: brotli_window(bytes.len()) as i32,
@@ -100,11 +119,9 @@ fn brotli_compress(bytes: &[u8]) -> Vec<u8> {
     };
     let mut out = Vec::new();
     let mut input = bytes;
-    match brotli::BrotliCompress(&mut input, &mut out, &params) {
-        Ok(_) => out,
-        // Writing to memory cannot fail; were it to, the column would be stored another way.
-        Err(_) => Vec::new(),
-    }
+    brotli::BrotliCompress(&mut input, &mut out, &params)
+        .ok()
+        .map(|_| out)
 }
 
 /// A column read from a chunk: its bytes in the input, or decompressed from there.
@@ -283,6 +300,35 @@ mod tests {
     }
 
     /// Text repeated from further back than deflate's 32 KiB window: Brotli finds it.
+    /// The writer's choice at the thresholds: raw under [`MIN_COMPRESS`] bytes, or where a
+    /// stream does not pay for the inflated length; deflate alone under [`MIN_BROTLI`].
+    #[test]
+    fn small_columns_compress_only_where_it_pays() {
+        let method = |bytes: &[u8]| {
+            let mut out = Vec::new();
+            write(&mut out, bytes);
+            assert_eq!(round_trip(bytes), bytes);
+            (out[0] & 3, out.len())
+        };
+        let repeated = |n| vec![7u8; n];
+        assert_eq!(method(&repeated(MIN_COMPRESS - 1)), (0, MIN_COMPRESS));
+        let (m, len) = method(&repeated(MIN_COMPRESS));
+        assert_eq!(m, Method::Deflate as u8);
+        assert!(len < MIN_COMPRESS);
+        // Sixteen bytes that do not repeat: no stream is smaller with its length.
+        let distinct: Vec<u8> = (0..MIN_COMPRESS as u8).collect();
+        assert_eq!(method(&distinct), (0, MIN_COMPRESS + 1));
+        // English under the Brotli threshold goes to deflate; over it, both are tried.
+        let prose = "It was the best of times, it was the worst of times, it was the age of ";
+        let under = prose.repeat(MIN_BROTLI / prose.len());
+        assert!(under.len() < MIN_BROTLI);
+        assert_eq!(method(under.as_bytes()).0, Method::Deflate as u8);
+        let words = "wisdom foolishness belief incredulity season light darkness spring hope ";
+        let over: String = (0..20).map(|i| &words[i % 7 * 3..]).collect();
+        assert!(over.len() >= MIN_BROTLI);
+        assert_ne!(method(over.as_bytes()).0, Method::Raw as u8);
+    }
+
     #[test]
     fn far_repetition_takes_brotli() {
         let mut rng = 12345u64;
