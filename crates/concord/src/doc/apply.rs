@@ -11,7 +11,7 @@ use crate::register::{RegisterError, Stored};
 use crate::{ApplyError, ObjId, ObjType, OpId};
 
 use super::history::Readiness;
-use super::objects::{ObjData, Place, Refusal, RegKey, Undo, Write, ROOT_ID};
+use super::objects::{ObjData, Place, Refusal, RegKey, Undo, Write};
 use super::oplog::{LogAction, Record};
 use super::Doc;
 
@@ -342,10 +342,10 @@ impl Doc {
     }
 
     fn resolve_obj(&self, ctx: &OpContext) -> Result<Id, InvalidChange> {
-        let id = match ctx.obj {
-            ObjId::Root => ROOT_ID,
-            ObjId::Op(op) => self.history.import(op).ok_or(ctx.unknown_object())?,
-        };
+        let id = self
+            .history
+            .import_obj(&ctx.obj)
+            .ok_or(ctx.unknown_object())?;
         if self.objects.contains(id) {
             Ok(id)
         } else {

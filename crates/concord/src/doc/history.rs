@@ -21,9 +21,9 @@ use crate::change::{Change, ChangeMeta, Group};
 use crate::clock::Clock;
 use crate::error::InvalidChange;
 use crate::ids::{ActorIdx, Id};
-use crate::{ActorId, DocError, OpId};
+use crate::{ActorId, DocError, ObjId, OpId};
 
-use super::objects::Objects;
+use super::objects::{Objects, ROOT_ID};
 use super::oplog::{ActorMark, OpLog};
 
 /// What to do with an incoming change.
@@ -239,6 +239,14 @@ impl History {
     /// The internal form of a public id, if its actor is known.
     pub(crate) fn import(&self, id: OpId) -> Option<Id> {
         Some(Id::new(self.actor_idx(&id.actor())?, id.counter()))
+    }
+
+    /// The internal id of an object's public id, if its actor is known (the root always is).
+    pub(crate) fn import_obj(&self, obj: &ObjId) -> Option<Id> {
+        match obj {
+            ObjId::Root => Some(ROOT_ID),
+            ObjId::Op(op) => self.import(*op),
+        }
     }
 
     /// Orders internal ids as their public forms are ordered: counter, then actor bytes.

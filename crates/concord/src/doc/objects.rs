@@ -323,24 +323,22 @@ impl Objects {
         for &(id, len) in &hidden {
             undo.push(Undo::Hide { obj, id, len });
         }
-        let mut inserted = Inserted {
-            origins: (None, None),
-            bytes: 0..0,
-        };
-        if chars > 0 {
-            let content = t.push_text(id.actor, text, chars);
-            let bytes = content.bytes();
-            inserted = Inserted {
-                origins: t.insert_local(pos, id, content),
-                bytes,
+        if chars == 0 {
+            let nothing = Inserted {
+                origins: (None, None),
+                bytes: 0..0,
             };
-            undo.push(Undo::Insert {
-                obj,
-                id,
-                len: chars,
-            });
+            return Ok((hidden, nothing));
         }
-        Ok((hidden, inserted))
+        let content = t.push_text(id.actor, text, chars);
+        let bytes = content.bytes();
+        let origins = t.insert_local(pos, id, content);
+        undo.push(Undo::Insert {
+            obj,
+            id,
+            len: chars,
+        });
+        Ok((hidden, Inserted { origins, bytes }))
     }
 
     /// Hides the text elements of `visible` (the parts of a deleted span that were visible;

@@ -11,7 +11,7 @@ use crate::ids::{ActorIdx, Id};
 use crate::register::Stored;
 use crate::{DocError, ObjId, ObjType, OpId, Prop, ScalarValue, Value};
 
-use super::objects::{ObjData, Place, RegKey, SpliceRefused, Undo, Write, ROOT_ID};
+use super::objects::{ObjData, Place, RegKey, SpliceRefused, Undo, Write};
 use super::oplog::{ActorMark, LogAction, Record};
 use super::read::{ReadDoc, Reader, SeqElement};
 use super::Doc;
@@ -461,10 +461,11 @@ impl<'a> Transaction<'a> {
         text: &str,
     ) -> Result<(), DocError> {
         let obj = obj.as_ref();
-        let obj_id = match obj {
-            ObjId::Root => ROOT_ID,
-            ObjId::Op(op) => (self.doc.history.import(*op)).ok_or(DocError::NoSuchObject(*obj))?,
-        };
+        let obj_id = self
+            .doc
+            .history
+            .import_obj(obj)
+            .ok_or(DocError::NoSuchObject(*obj))?;
         let chars = text.chars().count();
         let deletes = Id::new(self.actor, self.next_op);
         let id = deletes.add(del as u64);
@@ -499,11 +500,13 @@ impl<'a> Transaction<'a> {
             by = by.add(n as u64);
         }
         if chars > 0 {
-            let (left, right) = inserted.origins;
-            self.doc
-                .history
-                .log
-                .push_text(id, obj_id, (left, right), inserted.bytes, chars as u64);
+            self.doc.history.log.push_text(
+                id,
+                obj_id,
+                inserted.origins,
+                inserted.bytes,
+                chars as u64,
+            );
         }
         Ok(())
     }
