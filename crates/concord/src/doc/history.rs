@@ -93,13 +93,29 @@ impl ChangeRun {
 
     /// Every change of the run in order: its index and its op counter range.
     fn spans(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
-        (0..self.lens.len()).flat_map(move |g| {
+        self.spans_from(0)
+    }
+
+    /// The changes of the run from its change `from` on, in order: each one's index and op
+    /// counter range.
+    fn spans_from(&self, from: u64) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
+        let g0 = self
+            .lens
+            .partition_point(|l| l.first <= from)
+            .saturating_sub(1);
+        (g0..self.lens.len()).flat_map(move |g| {
             let l = self.lens[g];
-            (0..self.group_count(g)).map(move |i| {
+            let skip = from.saturating_sub(l.first).min(self.group_count(g));
+            (skip..self.group_count(g)).map(move |i| {
                 let start = l.start + i * l.len;
                 (l.first + i, start, start + l.len)
             })
         })
+    }
+
+    /// The sequence number of the run's last change.
+    fn last_seq(&self) -> u64 {
+        self.first_seq + self.count - 1
     }
 
     /// The index of the change whose last op has counter `counter`, if one does.
@@ -669,17 +685,31 @@ impl History {
     }
 
     /// The changes whose sequence number is above `have(actor)`, each after its dependencies.
+    ///
+    /// The runs holding such changes are found per actor by binary search, so a peer that
+    /// lacks a few changes costs a search per actor, not a pass over the whole history.
     pub(crate) fn changes_after(
         &self,
         objects: &Objects,
         have: impl Fn(&ActorId) -> u64,
     ) -> Vec<Change> {
+        // (run, its first change the other side lacks), from every actor.
+        let mut wanted: Vec<(usize, u64)> = Vec::new();
+        for (a, list) in self.by_actor.iter().enumerate() {
+            let seen = have(&self.actors[a]);
+            let first = list.partition_point(|&r| self.runs[r].last_seq() <= seen);
+            wanted.extend(list[first..].iter().map(|&r| {
+                let from = seen
+                    .saturating_add(1)
+                    .saturating_sub(self.runs[r].first_seq);
+                (r, from)
+            }));
+        }
+        // Runs in the order applied, which is a topological order.
+        wanted.sort_unstable_by_key(|&(r, _)| r);
         let mut out = Vec::new();
-        for (r, run) in self.runs.iter().enumerate() {
-            let from = have(&self.actor(run.actor))
-                .saturating_add(1)
-                .saturating_sub(run.first_seq);
-            for (k, start, end) in run.spans().skip(from as usize) {
+        for (r, from) in wanted {
+            for (k, start, end) in self.runs[r].spans_from(from) {
                 out.push(self.materialize_span(objects, r, k, (start, end)));
             }
         }
@@ -739,8 +769,12 @@ mod tests {
         }
         let spans: Vec<_> = r.spans().collect();
         assert_eq!(spans.len() as u64, r.count);
-        for (k, start, end) in spans {
+        for &(k, start, end) in &spans {
             assert_eq!(r.ops_of(k), (start, end));
+        }
+        for from in 0..=r.count + 1 {
+            let tail: Vec<_> = r.spans_from(from).collect();
+            assert_eq!(tail, spans[(from.min(r.count) as usize)..], "from {from}");
         }
     }
 }
