@@ -6,7 +6,9 @@
 
 use std::time::Instant;
 
-use concord::{Doc, DocError, ObjId, ObjType, ReadDoc, SyncError, SyncState, ROOT};
+use concord::{
+    ActorId, ApplyError, Doc, DocError, ObjId, ObjType, ReadDoc, SyncError, SyncState, ROOT,
+};
 pub use concord_testkit::trace::{
     load_concurrent, load_sequential, sequential_names, ConcurrentTrace, Patch, SequentialTrace,
 };
@@ -162,5 +164,115 @@ pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, SyncError> {
         }
     }
     run.docs = docs;
+    Ok(run)
+}
+
+/// What [`replay_forked`] leaves: the document of the last transaction, which holds every
+/// transaction, and what the replay did.
+pub struct ForkedRun {
+    /// The last transaction's document.
+    pub doc: Doc,
+    /// The text object every branch shares.
+    pub text: ObjId,
+    /// How many documents were copied ([`Doc::fork`]) for a branch.
+    pub forks: usize,
+    /// How many times a parent's document was merged into a branch ([`Doc::merge`]).
+    pub merges: usize,
+    /// The most documents alive at once.
+    pub max_live_docs: usize,
+    /// Milliseconds spent forking.
+    pub fork_ms: f64,
+    /// Milliseconds spent merging.
+    pub merge_ms: f64,
+    /// Milliseconds spent making the transactions.
+    pub apply_ms: f64,
+}
+
+/// Replays a concurrent trace with one document per live branch, as the peers' harness does
+/// in its `concurrent` phase: a transaction takes over a parent's document when it is that
+/// parent's last child (preferring one that already edits as its agent) and otherwise forks
+/// one; every other parent is merged in; then the transaction's patches are made as its
+/// agent. Each agent edits under one actor id throughout.
+///
+/// # Errors
+/// A merge that is refused (a bug).
+pub fn replay_forked(t: &ConcurrentTrace) -> Result<ForkedRun, ApplyError> {
+    let n = t.txns.len();
+    let (setup, text) = text_doc();
+    let actors: Vec<ActorId> = (0..t.num_agents.max(1))
+        .map(|_| ActorId::random())
+        .collect();
+    // How many later transactions still need each transaction's document.
+    let mut remaining = vec![0u32; n];
+    for txn in &t.txns {
+        for &p in &txn.parents {
+            remaining[p] += 1;
+        }
+    }
+    let mut docs: Vec<Option<Doc>> = (0..n).map(|_| None).collect();
+    let mut run = ForkedRun {
+        doc: Doc::new(),
+        text,
+        forks: 0,
+        merges: 0,
+        max_live_docs: 0,
+        fork_ms: 0.0,
+        merge_ms: 0.0,
+        apply_ms: 0.0,
+    };
+    let mut live = 0usize;
+    for (i, txn) in t.txns.iter().enumerate() {
+        let actor = actors[txn.agent];
+        // A parent this transaction is the last child of, one of the same agent first.
+        let movable = txn
+            .parents
+            .iter()
+            .copied()
+            .filter(|&p| remaining[p] == 1)
+            .max_by_key(|&p| t.txns[p].agent == txn.agent);
+        let (mut doc, base) = match (movable, txn.parents.first()) {
+            (Some(p), _) => {
+                live -= 1;
+                (
+                    docs[p].take().expect("a parent's document is alive"),
+                    Some(p),
+                )
+            }
+            (None, Some(&p)) => {
+                let f0 = Instant::now();
+                let doc = docs[p]
+                    .as_ref()
+                    .expect("a parent's document is alive")
+                    .fork();
+                run.fork_ms += ms_since(f0);
+                run.forks += 1;
+                (doc, Some(p))
+            }
+            (None, None) => (setup.clone(), None),
+        };
+        doc.set_actor(actor);
+        for &p in txn.parents.iter().filter(|&&p| Some(p) != base) {
+            let m0 = Instant::now();
+            doc.merge(docs[p].as_ref().expect("a parent's document is alive"))?;
+            run.merge_ms += ms_since(m0);
+            run.merges += 1;
+        }
+        for &p in &txn.parents {
+            remaining[p] -= 1;
+            if remaining[p] == 0 && docs[p].take().is_some() {
+                live -= 1;
+            }
+        }
+        let a0 = Instant::now();
+        apply_patches(&mut doc, text, &txn.patches);
+        run.apply_ms += ms_since(a0);
+        if i + 1 == n {
+            run.doc = doc;
+        } else if remaining[i] > 0 {
+            docs[i] = Some(doc);
+            live += 1;
+            run.max_live_docs = run.max_live_docs.max(live);
+        }
+    }
     Ok(run)
 }

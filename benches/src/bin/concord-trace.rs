@@ -9,11 +9,18 @@
 //! - `merge`: import the whole history, encoded as changes (updates, not a saved document),
 //!   into a fresh document and read the text.
 //!
-//! Concurrent traces: `replicas`, one replica per agent, each keeping a sync session with every
-//! other one; after each transaction its author makes the session's next message for every
-//! other replica (`generate_sync_message`, carrying the transaction's change), delivered to
-//! that replica right before the first transaction on it that depends on it; `bytes` is the
-//! sum of the messages, the opening message of each session included.
+//! Concurrent traces:
+//! - `concurrent`: one document per live branch of the transaction graph: a transaction takes
+//!   over (or forks) a parent's document, merges its other parents in and is made as its
+//!   agent; `bytes` is the final history encoded as changes;
+//! - `replicas`: one replica per agent, each keeping a sync session with every
+//!   other one; after each transaction its author makes the session's next message for every
+//!   other replica (`generate_sync_message`, carrying the transaction's change), delivered to
+//!   that replica right before the first transaction on it that depends on it; `bytes` is the
+//!   sum of the messages, the opening message of each session included.
+//!
+//! Both also time the import of the whole concurrent history, encoded as changes, into a fresh
+//! document (`import_ms`).
 //!
 //! The process exits with 1 if the text differs from `endContent`, 2 on bad arguments.
 
@@ -22,11 +29,18 @@ use std::process::exit;
 use std::time::Instant;
 
 use concord::{encode_changes, Doc, ObjId, ReadDoc, ROOT};
-use concord_benches::{replay_local, replay_replicas};
+use concord_benches::{replay_forked, replay_local, replay_replicas};
 use concord_testkit::trace::{read_trace, AnyTrace, ConcurrentTrace, SequentialTrace};
 use serde_json::{json, Map, Value};
 
-const PHASES: &[&str] = &["local", "encode", "decode", "merge", "replicas"];
+const PHASES: &[&str] = &[
+    "local",
+    "encode",
+    "decode",
+    "merge",
+    "concurrent",
+    "replicas",
+];
 
 fn usage() -> ! {
     eprintln!("usage: concord-trace <phase> <trace.json.gz>");
@@ -225,8 +239,43 @@ fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
     out.extras
         .push(("receive_ms", json!(round3(run.receive_ms))));
     let bytes = run.message_bytes;
-    // The whole concurrent history as one update, imported into a fresh document.
-    let history = encode_changes(&docs[0].changes());
+    out = import_history(out, &docs[0], text, t);
+    out.ok(ms, Some(bytes))
+}
+
+/// One document per live branch of the transaction graph (see [`replay_forked`]).
+fn concurrent(mut out: Out, t: &ConcurrentTrace) -> ! {
+    let t0 = Instant::now();
+    let run = replay_forked(t).unwrap_or_else(|e| {
+        eprintln!("error: a merge is refused: {e}");
+        exit(1)
+    });
+    let ms = ms_since(t0);
+    let got = run.doc.text(run.text).expect("the text object exists");
+    out = out.check(&got, &t.end_content);
+    out.extras.push(("txns", json!(t.txns.len())));
+    out.extras.push(("agents", json!(t.num_agents)));
+    out.extras.push((
+        "strategy",
+        json!("fork() per branch, set_actor per agent, merge() of the other parents"),
+    ));
+    out.extras.push(("forks", json!(run.forks)));
+    out.extras.push(("merges", json!(run.merges)));
+    out.extras.push(("max_live_docs", json!(run.max_live_docs)));
+    out.extras.push(("fork_ms", json!(round3(run.fork_ms))));
+    out.extras.push(("merge_ms", json!(round3(run.merge_ms))));
+    out.extras.push(("apply_ms", json!(round3(run.apply_ms))));
+    let bytes = encode_changes(&run.doc.changes()).len();
+    out = import_history(out, &run.doc, run.text, t);
+    out.extras
+        .push(("updates_format", json!("encode_changes(all changes)")));
+    out.ok(ms, Some(bytes))
+}
+
+/// Times the import of `doc`'s whole history, as one update, into a fresh document, and
+/// checks the text it reads.
+fn import_history(mut out: Out, doc: &Doc, text: ObjId, t: &ConcurrentTrace) -> Out {
+    let history = encode_changes(&doc.changes());
     let i0 = Instant::now();
     let mut fresh = Doc::new();
     fresh
@@ -237,7 +286,7 @@ fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
     out = out.check(&imported, &t.end_content);
     out.extras.push(("import_ms", json!(round3(import_ms))));
     out.extras.push(("history_bytes", json!(history.len())));
-    out.ok(ms, Some(bytes))
+    out
 }
 
 fn main() {
@@ -264,6 +313,7 @@ fn main() {
     match &trace {
         AnyTrace::Sequential(t) => sequential(out, phase, t),
         AnyTrace::Concurrent(t) if phase == "replicas" => replicas(out, t),
+        AnyTrace::Concurrent(t) if phase == "concurrent" => concurrent(out, t),
         AnyTrace::Concurrent(_) => {
             out.fail(2, &format!("phase `{phase}` needs a sequential trace"))
         }
