@@ -52,6 +52,7 @@ mod error;
 pub mod fuzzing;
 mod ids;
 mod register;
+mod room;
 mod seq;
 mod sync;
 mod value;

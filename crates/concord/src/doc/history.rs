@@ -21,6 +21,7 @@ use crate::change::{Change, ChangeMeta, Group};
 use crate::clock::Clock;
 use crate::error::InvalidChange;
 use crate::ids::{ActorIdx, Id};
+use crate::room::clone_with_room;
 use crate::{ActorId, DocError, ObjId, OpId};
 
 use super::objects::{Objects, ROOT_ID};
@@ -55,7 +56,7 @@ struct LenGroup {
 }
 
 /// Consecutive changes of one actor, each depending exactly on the one before.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct ChangeRun {
     actor: ActorIdx,
     first_seq: u64,
@@ -68,12 +69,24 @@ struct ChangeRun {
     /// The changes' lengths, run-length encoded: each group of consecutive changes of one
     /// length, with where it starts, so a change is found by binary search.
     lens: SmallVec<[LenGroup; 1]>,
-    /// The dependencies of the first change.
-    deps: Vec<OpId>,
+    /// The dependencies of the first change: a range of [`History::deps`].
+    deps: (usize, usize),
     /// The time every change of the run records.
     time: i64,
     /// The message and groups of the run's only change.
     extra: Option<Box<Extra>>,
+}
+
+/// Written out because the derived clone copies `lens` element by element; forking a
+/// document clones every run.
+impl Clone for ChangeRun {
+    fn clone(&self) -> Self {
+        ChangeRun {
+            lens: SmallVec::from_slice(&self.lens),
+            extra: self.extra.clone(),
+            ..*self
+        }
+    }
 }
 
 impl ChangeRun {
@@ -160,6 +173,7 @@ struct RunMark {
 /// only [`crate::Doc::apply_changes`] touches and restores itself).
 pub(crate) struct Mark {
     runs: usize,
+    deps: usize,
     actors: usize,
     heads: Vec<OpId>,
     max_op: u64,
@@ -169,7 +183,7 @@ pub(crate) struct Mark {
 }
 
 /// The change graph of a document.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct History {
     actors: Vec<ActorId>,
     actor_index: FxHashMap<ActorId, ActorIdx>,
@@ -181,6 +195,10 @@ pub(crate) struct History {
     runs: Vec<ChangeRun>,
     /// For each actor, the indexes in `runs` of its runs, in seq order.
     by_actor: Vec<Vec<usize>>,
+    /// The dependencies of the runs' first changes, one after the other: kept out of the runs
+    /// so that a run holds no allocation of its own and copying a history (a fork) does not
+    /// allocate once per run.
+    deps: Vec<OpId>,
     /// The ops of every applied change.
     pub(crate) log: OpLog,
     /// The last ops of the changes nothing depends on yet, sorted.
@@ -212,6 +230,25 @@ impl ActorHint {
 impl Clone for ActorHint {
     fn clone(&self) -> Self {
         ActorHint(AtomicU32::new(self.0.load(AtomicOrdering::Relaxed)))
+    }
+}
+
+/// Cloned with room to grow (a forked document goes on recording changes).
+impl Clone for History {
+    fn clone(&self) -> Self {
+        History {
+            actors: self.actors.clone(),
+            actor_index: self.actor_index.clone(),
+            last_actor: self.last_actor.clone(),
+            runs: clone_with_room(&self.runs),
+            by_actor: self.by_actor.iter().map(|v| clone_with_room(v)).collect(),
+            deps: clone_with_room(&self.deps),
+            log: self.log.clone(),
+            heads: self.heads.clone(),
+            max_op: self.max_op,
+            count: self.count,
+            queue: self.queue.clone(),
+        }
     }
 }
 
@@ -337,7 +374,7 @@ impl History {
         let run = &self.runs[r];
         let actor = self.actor(run.actor);
         let deps = if k == 0 {
-            run.deps.clone()
+            self.deps_of(run).to_vec()
         } else {
             vec![OpId::new(start - 1, actor)]
         };
@@ -461,6 +498,8 @@ impl History {
         });
         self.count += 1;
         self.by_actor[actor.index()].push(self.runs.len());
+        let deps = (self.deps.len(), self.deps.len() + meta.deps.len());
+        self.deps.extend_from_slice(&meta.deps);
         self.runs.push(ChangeRun {
             actor,
             first_seq: meta.seq,
@@ -468,7 +507,7 @@ impl History {
             start_op: meta.start_op,
             end_op: meta.start_op + len,
             lens,
-            deps: meta.deps,
+            deps,
             time: meta.time,
             extra,
         });
@@ -599,6 +638,7 @@ impl History {
             .collect();
         Mark {
             runs: self.runs.len(),
+            deps: self.deps.len(),
             actors: self.actors.len(),
             heads: self.heads.clone(),
             max_op: self.max_op,
@@ -611,6 +651,7 @@ impl History {
     /// Forgets everything recorded since `mark`.
     pub(crate) fn rollback(&mut self, mark: Mark) {
         self.runs.truncate(mark.runs);
+        self.deps.truncate(mark.deps);
         for list in &mut self.by_actor {
             while list.last().is_some_and(|&r| r >= mark.runs) {
                 list.pop();
@@ -657,7 +698,7 @@ impl History {
             let run = &self.runs[r];
             clock.include(run.actor, run.ops_of(k).1 - 1);
             if first_visit {
-                stack.extend(run.deps.iter().filter_map(|&d| self.find(d)));
+                stack.extend(self.deps_of(run).iter().filter_map(|&d| self.find(d)));
             }
         }
         Ok(clock)
@@ -682,6 +723,11 @@ impl History {
         self.changes_after(objects, |actor| {
             other.actor_idx(actor).map_or(0, |a| other.next_seq(a) - 1)
         })
+    }
+
+    /// The dependencies of `run`'s first change.
+    fn deps_of(&self, run: &ChangeRun) -> &[OpId] {
+        &self.deps[run.deps.0..run.deps.1]
     }
 
     /// The changes whose sequence number is above `have(actor)`, each after its dependencies.
@@ -740,7 +786,7 @@ mod tests {
             start_op: 10,
             end_op: 10,
             lens: SmallVec::new(),
-            deps: Vec::new(),
+            deps: (0, 0),
             time: 0,
             extra: None,
         };

@@ -28,6 +28,7 @@ use smallvec::SmallVec;
 use crate::change::{Action, InsertValues, Key, NewValue, Op};
 use crate::clock::Clock;
 use crate::ids::{ActorIdx, Id, OptId};
+use crate::room::clone_with_room;
 use crate::{ObjId, OpId};
 
 use super::objects::{RegKey, ROOT_ID};
@@ -77,8 +78,9 @@ pub(crate) struct Record {
 }
 
 /// A record as the log keeps it: the actor is that of the list holding it, and the
-/// characters of inserts live in the text's store.
-#[derive(Clone, Debug)]
+/// characters of inserts live in the text's store. Plain data, so that copying a log (a fork)
+/// is a copy of memory.
+#[derive(Clone, Copy, Debug)]
 struct Entry {
     /// The first op's counter.
     counter: u64,
@@ -90,14 +92,14 @@ struct Entry {
 }
 
 /// What an entry does.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 enum Kind {
     /// Characters, `bytes` of the actor's buffer in the store of the text `obj`; op `k`
     /// inserts character `k`, after op `k - 1`'s (after `left` for `k = 0`).
     Text {
         left: OptId,
         right: OptId,
-        bytes: Range<u32>,
+        bytes: ByteRange,
     },
     /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
     DeleteSpan { target: Id, backward: bool },
@@ -105,6 +107,13 @@ enum Kind {
     /// index of the actor's list of others. Rare in text-heavy histories, so kept out of line
     /// to keep entries small.
     Other(u32),
+}
+
+/// A byte range of a text's store, as a plain pair (a `Range` is not `Copy`).
+#[derive(Clone, Copy, Debug)]
+struct ByteRange {
+    start: u32,
+    end: u32,
 }
 
 impl Entry {
@@ -165,12 +174,22 @@ pub(crate) struct ActorMark {
 }
 
 /// The op log of a document.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct OpLog {
     /// The entries of each actor, in counter order.
     by_actor: Vec<Vec<Entry>>,
     /// The actions of each actor's [`Kind::Other`] entries.
     others: Vec<Vec<LogAction>>,
+}
+
+/// Cloned with room to grow (a forked document goes on recording).
+impl Clone for OpLog {
+    fn clone(&self) -> Self {
+        OpLog {
+            by_actor: self.by_actor.iter().map(|v| clone_with_room(v)).collect(),
+            others: self.others.clone(),
+        }
+    }
 }
 
 impl OpLog {
@@ -316,7 +335,10 @@ impl OpLog {
             kind: Kind::Text {
                 left: OptId::from(left),
                 right,
-                bytes: from..to,
+                bytes: ByteRange {
+                    start: from,
+                    end: to,
+                },
             },
         });
     }

@@ -14,6 +14,7 @@ use std::fmt::Debug;
 
 use super::Content;
 use crate::ids::ActorIdx;
+use crate::room::clone_str_with_room;
 
 /// List slots: one value per element.
 impl<T: Clone + Debug> Content for Vec<T> {
@@ -40,10 +41,23 @@ impl<T: Clone + Debug> Content for Vec<T> {
 
 /// The characters of one text object, per actor: everything each actor ever inserted into the
 /// object (deleted characters included), in counter order.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct TextStore {
     /// The characters of each actor, by actor index.
     by_actor: Vec<String>,
+}
+
+/// Cloned with room to grow (a forked document goes on typing).
+impl Clone for TextStore {
+    fn clone(&self) -> Self {
+        TextStore {
+            by_actor: self
+                .by_actor
+                .iter()
+                .map(|s| clone_str_with_room(s))
+                .collect(),
+        }
+    }
 }
 
 impl TextStore {

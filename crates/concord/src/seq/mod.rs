@@ -150,7 +150,7 @@ pub(crate) trait Content: Clone + std::fmt::Debug {
 /// Element `k` of the run has id `id.add(k)`. Only the first element's left origin is stored:
 /// every later element's left origin is the element just before it, which is what makes the
 /// run compressible in the first place (a typist's keystrokes each name the previous one).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Run<C> {
     /// The id of the first element.
     pub(crate) id: Id,
