@@ -344,8 +344,14 @@ impl History {
     fn find(&self, id: OpId) -> Option<(usize, u64)> {
         let actor = self.actor_idx(&id.actor())?;
         let list = &self.by_actor[actor.index()];
-        let i = list.partition_point(|&r| self.runs[r].end_op <= id.counter());
-        let &r = list.get(i)?;
+        // Most lookups (a new change's dependencies) name the actor's newest run.
+        let r = match list.last() {
+            Some(&r) if self.runs[r].start_op <= id.counter() => r,
+            _ => {
+                let i = list.partition_point(|&r| self.runs[r].end_op <= id.counter());
+                *list.get(i)?
+            }
+        };
         let k = self.runs[r].change_ending_at(id.counter())?;
         Some((r, k))
     }
