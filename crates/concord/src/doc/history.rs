@@ -829,4 +829,45 @@ mod tests {
             assert_eq!(tail, spans[(from.min(r.count) as usize)..], "from {from}");
         }
     }
+
+    #[test]
+    fn dependencies_roll_back_with_their_runs_and_are_copied_with_them() {
+        let (a, b) = (ActorId::from_bytes([1; 16]), ActorId::from_bytes([2; 16]));
+        let meta = |actor, seq, start_op, deps: Vec<OpId>| ChangeMeta {
+            actor,
+            seq,
+            start_op,
+            time: 0,
+            message: None,
+            deps,
+            groups: Vec::new(),
+        };
+        let deps_of_runs = |h: &History| -> Vec<Vec<OpId>> {
+            h.runs.iter().map(|r| h.deps_of(r).to_vec()).collect()
+        };
+        let mut h = History::default();
+        h.record(meta(a, 1, 1, vec![]), 2);
+        h.record(meta(b, 1, 3, vec![OpId::new(2, a)]), 1);
+        let mark = h.mark();
+        // A change of `a` on top of `b`'s starts a run of its own; then it is rolled back.
+        h.record(meta(a, 2, 4, vec![OpId::new(3, b)]), 1);
+        assert_eq!(h.runs.len(), 3);
+        h.rollback(mark);
+        assert_eq!(deps_of_runs(&h), vec![vec![], vec![OpId::new(2, a)]]);
+        // The rolled-back run's dependencies are gone from the shared vector too.
+        assert_eq!(h.deps, [OpId::new(2, a)]);
+        h.record(meta(a, 2, 5, vec![OpId::new(2, a), OpId::new(3, b)]), 1);
+        let want = vec![
+            vec![],
+            vec![OpId::new(2, a)],
+            vec![OpId::new(2, a), OpId::new(3, b)],
+        ];
+        assert_eq!(deps_of_runs(&h), want);
+        let mut copy = h.clone();
+        assert_eq!(deps_of_runs(&copy), want);
+        // The copy grows on its own.
+        copy.record(meta(b, 2, 6, vec![OpId::new(5, a)]), 1);
+        assert_eq!(deps_of_runs(&copy).len(), 4);
+        assert_eq!(deps_of_runs(&h), want);
+    }
 }
