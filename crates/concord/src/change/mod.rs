@@ -71,6 +71,22 @@ pub(crate) struct ChangeMeta {
     pub(crate) groups: Vec<Group>,
 }
 
+impl ChangeMeta {
+    /// The metadata of a change with no time, message or groups, for tests.
+    #[cfg(test)]
+    pub(crate) fn plain(actor: ActorId, seq: u64, start_op: u64, deps: Vec<OpId>) -> Self {
+        ChangeMeta {
+            actor,
+            seq,
+            start_op,
+            time: 0,
+            message: None,
+            deps,
+            groups: Vec::new(),
+        }
+    }
+}
+
 impl Change {
     pub(crate) fn new(meta: ChangeMeta, ops: Vec<Op>) -> Self {
         let len = ops.iter().map(Op::len).sum();
@@ -97,16 +113,7 @@ impl Change {
         deps: Vec<OpId>,
         ops: Vec<Op>,
     ) -> Self {
-        let meta = ChangeMeta {
-            actor,
-            seq,
-            start_op,
-            time: 0,
-            message: None,
-            deps,
-            groups: Vec::new(),
-        };
-        Change::new(meta, ops)
+        Change::new(ChangeMeta::plain(actor, seq, start_op, deps), ops)
     }
 
     /// The replica that made the change.

@@ -833,15 +833,7 @@ mod tests {
     #[test]
     fn dependencies_roll_back_with_their_runs_and_are_copied_with_them() {
         let (a, b) = (ActorId::from_bytes([1; 16]), ActorId::from_bytes([2; 16]));
-        let meta = |actor, seq, start_op, deps: Vec<OpId>| ChangeMeta {
-            actor,
-            seq,
-            start_op,
-            time: 0,
-            message: None,
-            deps,
-            groups: Vec::new(),
-        };
+        let meta = ChangeMeta::plain;
         let deps_of_runs = |h: &History| -> Vec<Vec<OpId>> {
             h.runs.iter().map(|r| h.deps_of(r).to_vec()).collect()
         };
