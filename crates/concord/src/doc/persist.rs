@@ -9,6 +9,7 @@
 
 use crate::change::{Change, ChangeBlock};
 use crate::encoding::{self, ChunkType, LoadError};
+use crate::ActorId;
 
 use super::Doc;
 
@@ -116,9 +117,22 @@ impl Doc {
 /// the block), which lets them apply in one pass: in the order a file gives, a chunk whose
 /// changes come last-first would need a pass per change. Saves hold sorted lists, which are
 /// left as they are.
-fn causal_order(blocks: &mut [ChangeBlock]) {
+///
+/// A block is a large value, so the keys are sorted (with the index as the last key, the sort
+/// is stable) and each block is then moved once, to its place.
+fn causal_order(blocks: &mut Vec<ChangeBlock>) {
     let key = |b: &ChangeBlock| (b.change.start_op, b.change.actor);
-    if !blocks.is_sorted_by_key(key) {
-        blocks.sort_by_key(key);
+    if blocks.is_sorted_by_key(key) {
+        return;
     }
+    let mut order: Vec<(u64, ActorId, usize)> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.change.start_op, b.change.actor, i))
+        .collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<ChangeBlock>> =
+        std::mem::take(blocks).into_iter().map(Some).collect();
+    *blocks = Vec::with_capacity(slots.len());
+    blocks.extend(order.iter().filter_map(|&(.., i)| slots[i].take()));
 }
