@@ -343,7 +343,7 @@ impl Objects {
 
     /// Hides the text elements of `visible` (the parts of a deleted span that were visible;
     /// the caller found them and logs the delete op).
-    pub(crate) fn delete_text(&mut self, obj: Id, visible: Vec<(Id, usize)>, undo: &mut Vec<Undo>) {
+    pub(crate) fn delete_text(&mut self, obj: Id, visible: IdSpans, undo: &mut Vec<Undo>) {
         for (id, len) in visible {
             self.hide_text(obj, id, len, undo);
         }

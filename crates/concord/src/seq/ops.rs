@@ -104,8 +104,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// The visible parts of the elements `id .. id + len` (ids of one actor), as spans of
     /// consecutive ids; or the first of those ids that is not in the sequence. A run of the
     /// tree answers for all of its elements at once.
-    pub(crate) fn visible_parts(&self, id: Id, len: u64) -> Result<Vec<(Id, usize)>, Id> {
-        let mut out: Vec<(Id, usize)> = Vec::new();
+    pub(crate) fn visible_parts(&self, id: Id, len: u64) -> Result<IdSpans, Id> {
+        let mut out = IdSpans::new();
         let mut done = 0;
         while done < len {
             let e = id.add(done);

@@ -147,7 +147,7 @@ impl<const L: usize, const F: usize> Harness<L, F> {
                     Some(_) => {}
                 }
             }
-            let got = self.tree.visible_parts(start, len);
+            let got = self.tree.visible_parts(start, len).map(|g| g.to_vec());
             match first_missing {
                 Some(m) => assert_eq!(got, Err(m), "visible parts of {start:?} +{len}"),
                 None => assert_eq!(got, Ok(want), "visible parts of {start:?} +{len}"),
