@@ -28,7 +28,7 @@ use smallvec::SmallVec;
 use crate::change::{Action, InsertValues, Key, NewValue, Op};
 use crate::clock::Clock;
 use crate::ids::{ActorIdx, Id, OptId};
-use crate::room::clone_with_room;
+use crate::room::{clone_with_room, make_room};
 use crate::{ObjId, OpId};
 
 use super::objects::{RegKey, ROOT_ID};
@@ -200,7 +200,9 @@ impl OpLog {
             self.by_actor.resize_with(a + 1, Vec::new);
             self.others.resize_with(a + 1, Vec::new);
         }
-        &mut self.by_actor[a]
+        let entries = &mut self.by_actor[a];
+        make_room(entries, 1);
+        entries
     }
 
     /// Appends an entry of `actor` for an action of the rare kinds.
@@ -220,7 +222,7 @@ impl OpLog {
     /// Makes room for `ops` more records of `actor`, so that a block of changes read at once
     /// grows the actor's entries once.
     pub(crate) fn reserve(&mut self, actor: ActorIdx, ops: usize) {
-        self.actor_mut(actor).reserve(ops);
+        make_room(self.actor_mut(actor), ops);
     }
 
     /// Appends an op (or a run of them), merging it into the actor's last record if it

@@ -14,7 +14,7 @@ use std::fmt::Debug;
 
 use super::Content;
 use crate::ids::ActorIdx;
-use crate::room::clone_str_with_room;
+use crate::room::{clone_str_with_room, make_str_room};
 
 /// List slots: one value per element.
 impl<T: Clone + Debug> Content for Vec<T> {
@@ -79,6 +79,7 @@ impl TextStore {
             bytes: to_u32(text.len()),
             chars: to_u32(chars),
         };
+        make_str_room(buf, text.len());
         buf.push_str(text);
         span
     }
