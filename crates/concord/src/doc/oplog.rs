@@ -109,6 +109,13 @@ enum Kind {
     Other(u32),
 }
 
+/// Appends `entry` to an actor's entries, which grow by half when full: they grow with the
+/// document for as long as it lives.
+fn push_entry(entries: &mut Vec<Entry>, entry: Entry) {
+    make_room(entries, 1);
+    entries.push(entry);
+}
+
 /// A byte range of a text's store, as a plain pair (a `Range` is not `Copy`).
 #[derive(Clone, Copy, Debug)]
 struct ByteRange {
@@ -200,9 +207,7 @@ impl OpLog {
             self.by_actor.resize_with(a + 1, Vec::new);
             self.others.resize_with(a + 1, Vec::new);
         }
-        let entries = &mut self.by_actor[a];
-        make_room(entries, 1);
-        entries
+        &mut self.by_actor[a]
     }
 
     /// Appends an entry of `actor` for an action of the rare kinds.
@@ -211,12 +216,15 @@ impl OpLog {
         let others = &mut self.others[id.actor.index()];
         let i = u32::try_from(others.len()).expect("fewer than 2^32 actions of one actor");
         others.push(action);
-        self.by_actor[id.actor.index()].push(Entry {
-            counter: id.counter,
-            len,
-            obj,
-            kind: Kind::Other(i),
-        });
+        push_entry(
+            &mut self.by_actor[id.actor.index()],
+            Entry {
+                counter: id.counter,
+                len,
+                obj,
+                kind: Kind::Other(i),
+            },
+        );
     }
 
     /// Makes room for `ops` more records of `actor`, so that a block of changes read at once
@@ -251,12 +259,15 @@ impl OpLog {
                         }
                     }
                 }
-                entries.push(Entry {
-                    counter: id.counter,
-                    len,
-                    obj,
-                    kind: Kind::DeleteSpan { target, backward },
-                });
+                push_entry(
+                    entries,
+                    Entry {
+                        counter: id.counter,
+                        len,
+                        obj,
+                        kind: Kind::DeleteSpan { target, backward },
+                    },
+                );
             }
             LogAction::InsertList {
                 left,
@@ -330,19 +341,22 @@ impl OpLog {
                 }
             }
         }
-        entries.push(Entry {
-            counter: id.counter,
-            len: chars,
-            obj,
-            kind: Kind::Text {
-                left: OptId::from(left),
-                right,
-                bytes: ByteRange {
-                    start: from,
-                    end: to,
+        push_entry(
+            entries,
+            Entry {
+                counter: id.counter,
+                len: chars,
+                obj,
+                kind: Kind::Text {
+                    left: OptId::from(left),
+                    right,
+                    bytes: ByteRange {
+                        start: from,
+                        end: to,
+                    },
                 },
             },
-        });
+        );
     }
 
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
