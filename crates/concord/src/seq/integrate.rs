@@ -38,8 +38,7 @@ use crate::ids::{ActorIdx, Id};
 impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// Inserts a remote run (ids `id ..`, all new) whose first element was typed between
     /// `origin_left` and `origin_right` (both present), by the YjsMod / FugueMax rule.
-    /// `actor_cmp` orders actors by their public bytes. Returns the visible position of the
-    /// first new element.
+    /// `actor_cmp` orders actors by their public bytes.
     pub(crate) fn integrate(
         &mut self,
         id: Id,
@@ -47,7 +46,21 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         origin_right: Option<Id>,
         content: C,
         actor_cmp: impl Fn(ActorIdx, ActorIdx) -> Ordering,
-    ) -> usize {
+    ) {
+        self.integrate_at(id, origin_left, origin_right, content, actor_cmp);
+    }
+
+    /// [`SeqTree::integrate`], returning where the first new element went (for an empty run,
+    /// where it would have gone). Applying changes has no use for the visible position, which
+    /// takes a walk up the tree: the tests compute it from this.
+    pub(super) fn integrate_at(
+        &mut self,
+        id: Id,
+        origin_left: Option<Id>,
+        origin_right: Option<Id>,
+        content: C,
+        actor_cmp: impl Fn(ActorIdx, ActorIdx) -> Ordering,
+    ) -> Pos {
         let start = match origin_left {
             Some(ol) => self.advance(self.find_present(ol), 1),
             None => Pos {
@@ -58,11 +71,10 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         };
         let dest = self.scan(start, id.actor, origin_left, origin_right, &actor_cmp);
         if content.len() == 0 {
-            return self.vis_before(dest);
+            return dest;
         }
         let run = Run::new(id, origin_left, origin_right, true, content);
-        let at = self.insert_run(dest, run);
-        self.vis_before(at)
+        self.insert_run(dest, run)
     }
 
     /// The scan of the rule, from `start` (the element after the left origin) on: returns the

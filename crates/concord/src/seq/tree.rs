@@ -395,7 +395,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         self.leaf_start(p.leaf).1 + before + p.off
     }
 
-    /// The number of visible elements before position `p`.
+    /// The number of visible elements before position `p` (the tests check positions with it).
+    #[cfg(test)]
     pub(super) fn vis_before(&self, p: Pos) -> usize {
         let runs = &self.leaf(p.leaf).runs;
         let before: usize = runs[..p.run].iter().map(Run::visible_len).sum();

@@ -175,7 +175,8 @@ impl<const L: usize, const F: usize> Replica<L, F> {
                 let content = self.tree.push_text(l.actor, text, text.chars().count());
                 let n = content.len() as u64;
                 let cmp = actor_order(&self.l2g, &net.rank);
-                let at = self.tree.integrate(l, ol, or, content, cmp);
+                let at = self.tree.integrate_at(l, ol, or, content, cmp);
+                let at = self.tree.vis_before(at);
                 let cmp = |a: ActorIdx, b: ActorIdx| net.rank[a.index()].cmp(&net.rank[b.index()]);
                 let expect = self
                     .naive
