@@ -15,6 +15,16 @@ use super::objects::{ObjData, Place, Refusal, RegKey, Undo, Write};
 use super::oplog::{LogAction, Record};
 use super::Doc;
 
+/// What applying a batch of changes keeps to undo itself if one of them fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnError {
+    /// Every mutation's undo record: a failed batch leaves the document exactly as it was.
+    Rollback,
+    /// Nothing: the caller throws the document away if the batch fails (it made the document
+    /// to load into). A load keeps no undo records then, which it would fill by the megabyte.
+    Discard,
+}
+
 impl Doc {
     /// Applies changes from other replicas, in any order. A change whose dependencies are
     /// missing waits in a queue (see [`Doc::pending_changes`]) and applies when they arrive; a
@@ -31,7 +41,7 @@ impl Doc {
         let mark = self.history.mark();
         let queue = self.history.queue.clone();
         let mut undo = Vec::new();
-        let result = self.apply_all(changes, &mut undo);
+        let result = self.apply_all(changes, &mut undo, OnError::Rollback);
         if result.is_err() {
             self.objects.rollback(undo);
             self.history.rollback(mark);
@@ -45,14 +55,22 @@ impl Doc {
     /// part, or one that must wait) is cut into its changes, which take the usual path.
     ///
     /// # Errors
-    /// As [`Doc::apply_changes`]; then the document is exactly as it was.
-    pub(crate) fn apply_blocks(&mut self, blocks: Vec<ChangeBlock>) -> Result<(), ApplyError> {
+    /// As [`Doc::apply_changes`]; then, with [`OnError::Rollback`], the document is exactly as
+    /// it was; with [`OnError::Discard`], it is left half done, for the caller to throw away.
+    pub(crate) fn apply_blocks(
+        &mut self,
+        blocks: Vec<ChangeBlock>,
+        on_error: OnError,
+    ) -> Result<(), ApplyError> {
         let mark = self.history.mark();
-        let queue = self.history.queue.clone();
+        let queue = match on_error {
+            OnError::Rollback => self.history.queue.clone(),
+            OnError::Discard => Vec::new(),
+        };
         let mut undo = Vec::new();
         self.objects.begin_batch();
-        let result = self.apply_all_blocks(blocks, &mut undo);
-        if result.is_err() {
+        let result = self.apply_all_blocks(blocks, &mut undo, on_error);
+        if result.is_err() && on_error == OnError::Rollback {
             self.objects.rollback(undo);
             self.history.rollback(mark);
             self.history.queue = queue;
@@ -65,6 +83,7 @@ impl Doc {
         &mut self,
         blocks: Vec<ChangeBlock>,
         undo: &mut Vec<Undo>,
+        on_error: OnError,
     ) -> Result<(), ApplyError> {
         let mut rest: Vec<Change> = Vec::new();
         for block in blocks {
@@ -77,7 +96,7 @@ impl Doc {
             if rest.is_empty() {
                 match self.history.readiness(&block.change).map_err(fail)? {
                     Readiness::Ready => {
-                        self.apply_block(block, undo)?;
+                        self.apply_block(block, undo, on_error)?;
                         continue;
                     }
                     Readiness::Duplicate => {
@@ -95,12 +114,17 @@ impl Doc {
         if rest.is_empty() && self.history.queue.is_empty() {
             return Ok(());
         }
-        self.apply_all(rest, undo)
+        self.apply_all(rest, undo, on_error)
     }
 
     /// Applies a block whose first change is ready, and with it the whole block (a single
     /// change is a block of one).
-    fn apply_block(&mut self, block: ChangeBlock, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
+    fn apply_block(
+        &mut self,
+        block: ChangeBlock,
+        undo: &mut Vec<Undo>,
+        on_error: OnError,
+    ) -> Result<(), ApplyError> {
         let ChangeBlock { change, lens, .. } = block;
         let actor = self.history.intern(change.actor);
         if change.ops.len() > 1 {
@@ -116,6 +140,9 @@ impl Doc {
                 reason,
             })?;
             self.history.log.push(record);
+            if on_error == OnError::Discard {
+                undo.clear();
+            }
             counter += len;
         }
         let meta = ChangeMeta {
@@ -135,6 +162,7 @@ impl Doc {
         &mut self,
         changes: impl IntoIterator<Item = Change>,
         undo: &mut Vec<Undo>,
+        on_error: OnError,
     ) -> Result<(), ApplyError> {
         let mut pending = std::mem::take(&mut self.history.queue);
         pending.extend(changes);
@@ -150,7 +178,7 @@ impl Doc {
                 };
                 match self.history.readiness(&change).map_err(fail)? {
                     Readiness::Ready => {
-                        self.apply_change(change, undo)?;
+                        self.apply_block(ChangeBlock::single(change), undo, on_error)?;
                         progress = true;
                     }
                     Readiness::Waiting => {
@@ -168,10 +196,6 @@ impl Doc {
         }
         self.history.queue = pending;
         Ok(())
-    }
-
-    fn apply_change(&mut self, change: Change, undo: &mut Vec<Undo>) -> Result<(), ApplyError> {
-        self.apply_block(ChangeBlock::single(change), undo)
     }
 
     /// Applies one op and returns its record for the op log.

@@ -11,6 +11,7 @@ use crate::change::{Change, ChangeBlock};
 use crate::encoding::{self, ChunkType, LoadError};
 use crate::ActorId;
 
+use super::apply::OnError;
 use super::Doc;
 
 impl Doc {
@@ -91,7 +92,8 @@ impl Doc {
         let mut blocks = encoding::decode_document(bytes)?;
         causal_order(&mut blocks);
         let mut doc = Doc::new();
-        doc.apply_blocks(blocks)?;
+        // On an error the document is dropped unseen: nothing needs undoing.
+        doc.apply_blocks(blocks, OnError::Discard)?;
         doc.saved = doc.history.heads().to_vec();
         Ok(doc)
     }
@@ -107,7 +109,17 @@ impl Doc {
         let mut blocks = encoding::decode_blocks(bytes)?;
         causal_order(&mut blocks);
         let before = self.history.change_count();
-        self.apply_blocks(blocks)?;
+        if before == 0 && self.history.queue.is_empty() {
+            // An empty document is as it was when it is empty again: loading into one
+            // (importing a whole history) keeps nothing to undo.
+            let result = self.apply_blocks(blocks, OnError::Discard);
+            if result.is_err() {
+                *self = Doc::with_actor(self.actor);
+            }
+            result?;
+        } else {
+            self.apply_blocks(blocks, OnError::Rollback)?;
+        }
         Ok(self.history.change_count() - before)
     }
 }

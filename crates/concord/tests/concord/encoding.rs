@@ -428,6 +428,21 @@ fn changes_that_do_not_apply_are_an_apply_error() {
         Err(LoadError::Apply(_))
     ));
     assert!((b.clone().save(), render(&b)) == before);
+    // An empty document that imports the file applies b's change, fails on the insert, and
+    // is empty again, as a fresh document of its actor.
+    let mut empty = Doc::with_actor(actor(5));
+    assert!(matches!(
+        empty.load_incremental(&file),
+        Err(LoadError::Apply(_))
+    ));
+    assert_eq!(empty.actor(), actor(5));
+    assert!(empty.changes().is_empty() && empty.pending_changes().is_empty());
+    assert!(render(&empty) == render(&Doc::with_actor(actor(5))));
+    let mut fresh = Doc::with_actor(actor(5));
+    for d in [&mut empty, &mut fresh] {
+        d.transact(|tx| tx.put(ROOT, "k", 1)).unwrap();
+    }
+    assert_eq!(empty.save(), fresh.save());
 }
 
 /// A small document with every kind of op and value, used by the corruption tests.
