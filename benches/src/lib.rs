@@ -46,6 +46,54 @@ pub fn replay_local(t: &SequentialTrace) -> (Doc, ObjId) {
     (doc, text)
 }
 
+/// Replays a sequential trace into a list of scalars instead of a text: each character is
+/// one element (its code point, an integer), each patch one `splice` of the list, each trace
+/// transaction one local transaction. Lists and texts share the sequence tree; list elements
+/// are registers, so a list delete is one op per element where a text delete is one span.
+pub fn replay_local_list(t: &SequentialTrace) -> (Doc, ObjId) {
+    let mut doc = Doc::new();
+    let list = doc
+        .transact(|tx| tx.put_object(ROOT, "list", ObjType::List))
+        .expect("a fresh document takes a list");
+    let codes = |s: &str| {
+        s.chars()
+            .map(|c| i64::from(u32::from(c)))
+            .collect::<Vec<_>>()
+    };
+    if !t.start_content.is_empty() {
+        doc.transact(|tx| tx.splice(list, 0, 0, codes(&t.start_content)))
+            .expect("start content");
+    }
+    for txn in &t.txns {
+        doc.transact(|tx| {
+            for p in &txn.patches {
+                tx.splice(list, p.pos, p.del, codes(&p.ins))?;
+            }
+            Ok::<_, DocError>(())
+        })
+        .expect("trace patches stay within the list");
+    }
+    (doc, list)
+}
+
+/// The characters a list that [`replay_local_list`] made holds, as a string.
+///
+/// # Panics
+/// If an element is not a code point.
+pub fn list_text(doc: &Doc, list: ObjId) -> String {
+    let values = doc.values(list).expect("the list exists");
+    values
+        .iter()
+        .map(|(value, _)| {
+            let code = value.as_i64().expect("an integer element");
+            u32::try_from(code)
+                .ok()
+                .and_then(char::from_u32)
+                .expect("a code point")
+        })
+        .collect()
+}
+
 /// What [`replay_replicas`] leaves: every replica, up to date, and what the exchange cost.
 pub struct ReplicaRun {
     /// One replica per agent, each holding every change at the end.
