@@ -6,7 +6,7 @@
 //! up front.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
@@ -23,7 +23,7 @@ pub(crate) const ROOT_ID: Id = Id::new(ActorIdx(0), 0);
 #[derive(Clone, Debug)]
 pub(crate) enum ObjData {
     Map(BTreeMap<String, Register>),
-    List(SeqTree<Vec<Register>>),
+    List(SeqTree<VecDeque<Register>>),
     /// Characters; which op deleted which is in the op log (for reads at past versions).
     Text(SeqTree<TextSpan>),
 }
@@ -251,7 +251,7 @@ impl Objects {
         undo: &mut Vec<Undo>,
     ) -> (Option<Id>, Option<Id>) {
         let len = values.len();
-        let slots: Vec<Register> = values
+        let slots: VecDeque<Register> = values
             .iter()
             .enumerate()
             .map(|(k, v)| Register::with_value(id.add(k as u64), v.clone()))

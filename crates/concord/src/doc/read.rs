@@ -320,7 +320,7 @@ impl<'a> Reader<'a> {
     /// The visible slots of a list in this view, with their element ids.
     fn list_slots(
         &self,
-        tree: &'a crate::seq::SeqTree<Vec<Register>>,
+        tree: &'a crate::seq::SeqTree<std::collections::VecDeque<Register>>,
     ) -> impl Iterator<Item = (Id, &'a Register)> + 'a {
         let at = self.at;
         tree.iter()

@@ -1,4 +1,4 @@
-//! The payloads of runs: list slots (`Vec<T>`), which hold their values, and text
+//! The payloads of runs: list slots (`VecDeque<T>`), which hold their values, and text
 //! ([`TextSpan`]), which refers to characters kept in the tree's [`TextStore`].
 //!
 //! Text is not stored one string per run: a run of a few characters would pay for a heap
@@ -10,22 +10,40 @@
 //! continue each other by id also continue each other in the buffer: joining them is an
 //! addition, and the run decomposition stays what the elements alone decide.
 
+use std::collections::VecDeque;
 use std::fmt::Debug;
 
 use super::Content;
 use crate::ids::ActorIdx;
 use crate::room::{clone_str_with_room, make_str_room};
 
-/// List slots: one value per element.
-impl<T: Clone + Debug> Content for Vec<T> {
+/// List slots: one value per element, in a double-ended queue, so that elements leave a run
+/// from either end in time proportional to how many leave (deleting forward or backspacing
+/// through a long pasted run moves one element at a time to the run next to it).
+impl<T: Clone + Debug> Content for VecDeque<T> {
     type Store = ();
 
     fn len(&self) -> usize {
-        Vec::len(self)
+        VecDeque::len(self)
     }
 
     fn split_off(&mut self, at: usize, _: &(), _: ActorIdx) -> Self {
-        Vec::split_off(self, at)
+        // Move the shorter part.
+        if at <= self.len() / 2 {
+            let head: VecDeque<T> = self.drain(..at).collect();
+            std::mem::replace(self, head)
+        } else {
+            VecDeque::split_off(self, at)
+        }
+    }
+
+    fn split_front(&mut self, at: usize, _: &(), _: ActorIdx) -> Self {
+        if at <= self.len() / 2 {
+            self.drain(..at).collect()
+        } else {
+            let rest = VecDeque::split_off(self, at);
+            std::mem::replace(self, rest)
+        }
     }
 
     fn joins(&self, _: &Self) -> bool {
@@ -33,7 +51,24 @@ impl<T: Clone + Debug> Content for Vec<T> {
     }
 
     fn append(&mut self, mut other: Self) {
-        Vec::append(self, &mut other);
+        if other.len() > self.len() {
+            // Put the shorter part in front of the longer one.
+            std::mem::swap(self, &mut other);
+            Content::prepend(self, other);
+        } else {
+            VecDeque::append(self, &mut other);
+        }
+    }
+
+    fn prepend(&mut self, head: Self) {
+        if head.len() > self.len() {
+            let tail = std::mem::replace(self, head);
+            self.extend(tail);
+        } else {
+            for value in head.into_iter().rev() {
+                self.push_front(value);
+            }
+        }
     }
 
     fn release(self, _: &mut (), _: ActorIdx) {}
@@ -215,8 +250,15 @@ mod tests {
         let b = a.split_off(k, store, ActorIdx(0));
         assert_eq!(a.len(), k);
         assert_eq!(b.len(), len - k);
+        let (head, tail) = (a.clone(), b.clone());
         a.append(b);
         assert_eq!(a, orig);
+        // Taking the front and putting it back give the same parts.
+        let mut rest = orig.clone();
+        let front = rest.split_front(k, store, ActorIdx(0));
+        assert_eq!((&front, &rest), (&head, &tail));
+        rest.prepend(front);
+        assert_eq!(rest, orig);
     }
 
     proptest! {
@@ -242,8 +284,8 @@ mod tests {
         }
 
         #[test]
-        fn vec_span_law(v in proptest::collection::vec(any::<u8>(), 0..24), k in 0usize..64) {
-            span_law(v, k, &());
+        fn deque_span_law(v in proptest::collection::vec(any::<u8>(), 0..24), k in 0usize..64) {
+            span_law(VecDeque::from(v), k, &());
         }
     }
 

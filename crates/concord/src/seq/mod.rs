@@ -126,6 +126,20 @@ pub(crate) trait Content: Clone + std::fmt::Debug {
     /// Keeps elements `[0, at)` in `self` and returns `[at, len)`. `at <= len`. `actor` is the
     /// actor of the run holding the content.
     fn split_off(&mut self, at: usize, store: &Self::Store, actor: ActorIdx) -> Self;
+    /// Removes elements `[0, at)` from `self` and returns them (`0 < at < len`). Content that
+    /// holds its values takes them in time proportional to `at`, not to the whole: deleting
+    /// forward through a long run moves its first element to the run before, one at a time.
+    fn split_front(&mut self, at: usize, store: &Self::Store, actor: ActorIdx) -> Self {
+        let rest = self.split_off(at, store, actor);
+        std::mem::replace(self, rest)
+    }
+    /// Puts the elements of `head`, which `self` continues, before those of `self` (in time
+    /// proportional to `head` for content that holds its values: backspacing through a long
+    /// run moves its last element to the run after, one at a time).
+    fn prepend(&mut self, head: Self) {
+        let tail = std::mem::replace(self, head);
+        self.append(tail);
+    }
     /// Whether `other`, the content of a run continuing this one's ids, can be appended:
     /// always for content that holds its values; for text, when it follows in the store.
     fn joins(&self, other: &Self) -> bool;
@@ -238,6 +252,22 @@ impl<C: Content> Run<C> {
             && next.origin_left() == Some(self.last_id())
             && next.origin_right == self.origin_right
             && self.content.joins(&next.content)
+    }
+
+    /// Splits the run before element `at` (`0 < at < len`), returning the first part and
+    /// keeping the second.
+    fn split_front(&mut self, at: usize, store: &C::Store) -> Run<C> {
+        debug_assert!(at > 0 && at < self.len());
+        let head = Run {
+            id: self.id,
+            origin_left: self.origin_left,
+            origin_right: self.origin_right,
+            visible: self.visible,
+            content: self.content.split_front(at, store, self.id.actor),
+        };
+        self.id = self.id.add(at as u64);
+        self.origin_left = Some(head.last_id()).into();
+        head
     }
 
     /// Splits the run before element `at` (`0 < at < len`), returning the second part.

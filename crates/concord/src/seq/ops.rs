@@ -264,10 +264,9 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             if next.visible != visible || !run.continued_by(next) {
                 return false;
             }
-            let mut tail = runs[p.run].split_off(p.off, store);
+            let tail = runs[p.run].split_off(p.off, store);
             let next = &mut runs[p.run + 1];
-            std::mem::swap(&mut tail.content, &mut next.content);
-            next.content.append(tail.content);
+            next.content.prepend(tail.content);
             next.id = tail.id;
             next.origin_left = tail.origin_left;
             return true;
@@ -277,8 +276,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             if prev.visible != visible || !prev.continued_by(run) {
                 return false;
             }
-            let rest = runs[p.run].split_off(k, store);
-            let head = std::mem::replace(&mut runs[p.run], rest);
+            let head = runs[p.run].split_front(k, store);
             runs[p.run - 1].content.append(head.content);
             return true;
         }

@@ -1,7 +1,7 @@
 //! Local edits (inserts, deletes and undeletes by position or by id, slot updates, rolled
 //! back transactions) against a plain vector of `(id, value, visible)`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -15,7 +15,7 @@ type Model = Vec<(Id, u32, bool)>;
 /// The tree under test and its model.
 struct Harness<const L: usize, const F: usize> {
     /// The tree.
-    tree: SeqTree<Vec<u32>, L, F>,
+    tree: SeqTree<VecDeque<u32>, L, F>,
     /// The model.
     model: Model,
     /// The next counter of each actor.
@@ -38,7 +38,7 @@ impl<const L: usize, const F: usize> Harness<L, F> {
     /// Inserts `n` fresh values by actor `a` at `pos`; returns the first id.
     fn insert(&mut self, pos: usize, a: usize, n: usize) -> Id {
         let id = Id::new(ActorIdx(a as u32), self.counters[a]);
-        let vals: Vec<u32> = (0..n as u32).map(|k| self.next_val + k).collect();
+        let vals: VecDeque<u32> = (0..n as u32).map(|k| self.next_val + k).collect();
         self.next_val += n as u32;
         let (ol, or) = self.tree.insert_local(pos, id, vals.clone());
         // Right after the visible predecessor, before any tombstones that follow it.
@@ -323,14 +323,18 @@ fn local_edits_default_nodes() {
 
 #[test]
 fn typing_makes_one_run() {
-    let mut t: SeqTree<Vec<u32>, 2, 2> = SeqTree::empty();
+    let mut t: SeqTree<VecDeque<u32>, 2, 2> = SeqTree::empty();
     let a = ActorIdx(0);
     for k in 0..100 {
-        t.insert_local(k as usize, Id::new(a, 1 + k), vec![k as u32]);
+        t.insert_local(k as usize, Id::new(a, 1 + k), VecDeque::from([k as u32]));
     }
     // Typing in the middle of it, then deleting and restoring what was typed.
     for k in 0..50 {
-        t.insert_local(50 + k as usize, Id::new(a, 101 + k), vec![k as u32]);
+        t.insert_local(
+            50 + k as usize,
+            Id::new(a, 101 + k),
+            VecDeque::from([k as u32]),
+        );
     }
     t.check();
     assert_eq!(t.iter().count(), 3);
