@@ -3,7 +3,9 @@
 //! replay into a list of scalars (`local_list`), one element per character.
 #![allow(missing_docs)] // criterion_group! and criterion_main! generate undocumented items
 
-use concord_benches::{load_sequential, replay_local, replay_local_list, sequential_names};
+use concord_benches::{
+    load_sequential, replay_local, replay_local_list, sequential_names, SequentialTrace,
+};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn local(c: &mut Criterion) {
@@ -11,23 +13,24 @@ fn local(c: &mut Criterion) {
         .into_iter()
         .map(|name| (name, load_sequential(name)))
         .collect();
-    let mut group = c.benchmark_group("local");
+    replay_group(c, "local", &traces, replay_local);
+    replay_group(c, "local_list", &traces, replay_local_list);
+}
+
+/// A group timing `replay` on every trace, throughput in patches.
+fn replay_group<R>(
+    c: &mut Criterion,
+    group: &str,
+    traces: &[(&str, SequentialTrace)],
+    replay: impl Fn(&SequentialTrace) -> R,
+) {
+    let mut group = c.benchmark_group(group);
     group.sample_size(10);
-    for (name, trace) in &traces {
+    for (name, trace) in traces {
         let patches: usize = trace.txns.iter().map(|t| t.patches.len()).sum();
         group.throughput(Throughput::Elements(patches as u64));
         group.bench_with_input(BenchmarkId::from_parameter(name), trace, |b, t| {
-            b.iter(|| replay_local(t))
-        });
-    }
-    group.finish();
-    let mut group = c.benchmark_group("local_list");
-    group.sample_size(10);
-    for (name, trace) in &traces {
-        let patches: usize = trace.txns.iter().map(|t| t.patches.len()).sum();
-        group.throughput(Throughput::Elements(patches as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(name), trace, |b, t| {
-            b.iter(|| replay_local_list(t))
+            b.iter(|| replay(t))
         });
     }
     group.finish();

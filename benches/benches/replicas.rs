@@ -5,30 +5,32 @@
 
 #![allow(missing_docs)] // criterion_group! and criterion_main! generate undocumented items
 
-use concord_benches::{load_concurrent, replay_forked, replay_replicas};
+use concord_benches::{load_concurrent, replay_forked, replay_replicas, ConcurrentTrace};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn replicas(c: &mut Criterion) {
     let trace = load_concurrent("friendsforever");
-    let mut group = c.benchmark_group("replicas");
+    replay_group(c, "replicas", &trace, |t| {
+        replay_replicas(t).expect("every message loads")
+    });
+    replay_group(c, "concurrent", &trace, |t| {
+        replay_forked(t).expect("every merge applies")
+    });
+}
+
+/// A group timing `replay` on the trace, throughput in transactions.
+fn replay_group<R>(
+    c: &mut Criterion,
+    group: &str,
+    trace: &ConcurrentTrace,
+    replay: impl Fn(&ConcurrentTrace) -> R,
+) {
+    let mut group = c.benchmark_group(group);
     group.sample_size(10);
     group.throughput(Throughput::Elements(trace.txns.len() as u64));
-    group.bench_function("friendsforever", |b| {
-        b.iter(|| replay_replicas(&trace).expect("every message loads"))
-    });
+    group.bench_function("friendsforever", |b| b.iter(|| replay(trace)));
     group.finish();
 }
 
-fn concurrent(c: &mut Criterion) {
-    let trace = load_concurrent("friendsforever");
-    let mut group = c.benchmark_group("concurrent");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(trace.txns.len() as u64));
-    group.bench_function("friendsforever", |b| {
-        b.iter(|| replay_forked(&trace).expect("every merge applies"))
-    });
-    group.finish();
-}
-
-criterion_group!(benches, replicas, concurrent);
+criterion_group!(benches, replicas);
 criterion_main!(benches);

@@ -27,17 +27,13 @@ impl<T: Clone + Debug> Content for VecDeque<T> {
         VecDeque::len(self)
     }
 
-    fn split_off(&mut self, at: usize, _: &(), _: ActorIdx) -> Self {
-        // Move the shorter part.
-        if at <= self.len() / 2 {
-            let head: VecDeque<T> = self.drain(..at).collect();
-            std::mem::replace(self, head)
-        } else {
-            VecDeque::split_off(self, at)
-        }
+    fn split_off(&mut self, at: usize, store: &(), actor: ActorIdx) -> Self {
+        let head = self.split_front(at, store, actor);
+        std::mem::replace(self, head)
     }
 
     fn split_front(&mut self, at: usize, _: &(), _: ActorIdx) -> Self {
+        // Move the shorter part.
         if at <= self.len() / 2 {
             self.drain(..at).collect()
         } else {
