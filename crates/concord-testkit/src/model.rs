@@ -63,6 +63,7 @@
 //! | --- | --- |
 //! | [`put`](ModelDoc::put), [`insert`](ModelDoc::insert), [`increment`](ModelDoc::increment) | 1 |
 //! | [`delete`](ModelDoc::delete) | 1; none for a map key that has no visible value |
+//! | [`splice`](ModelDoc::splice)`(index, del, values)` | `del` [`ModelAction::Delete`] (each of the element then at `index`), then one [`ModelAction::Insert`] per value |
 //! | [`splice_text`](ModelDoc::splice_text)`(pos, del, text)` | `del` [`ModelAction::DeleteChar`], then one [`ModelAction::InsertChar`] per `char` of `text` |
 //!
 //! Remote ops must take effect in causal order. [`ModelDoc::apply`] takes care of that: every op
@@ -394,6 +395,17 @@ pub enum ModelEdit {
         prop: Prop,
         /// The amount.
         by: i64,
+    },
+    /// [`ModelDoc::splice`].
+    Splice {
+        /// The list.
+        obj: ModelObjId,
+        /// The visible index of the first element deleted, and of the first value inserted.
+        index: usize,
+        /// How many elements to delete.
+        del: usize,
+        /// The scalars to insert.
+        values: Vec<ModelScalar>,
     },
     /// [`ModelDoc::splice_text`].
     SpliceText {
@@ -1134,6 +1146,38 @@ impl ModelDoc {
         ])
     }
 
+    /// Deletes `del` elements of a list at visible index `index`, then inserts `values` there.
+    ///
+    /// Makes one [`ModelAction::Delete`] per deleted element (each of the element then at
+    /// `index`), then one [`ModelAction::Insert`] per value, as [`ModelDoc::insert`] at
+    /// `index`, `index + 1`, ...
+    pub fn splice(
+        &mut self,
+        obj: ModelObjId,
+        index: usize,
+        del: usize,
+        values: &[ModelScalar],
+    ) -> Result<Vec<ModelOp>, ModelError> {
+        let len = self
+            .object_of(obj, &[ObjType::List], "splice")?
+            .visible_indexes()
+            .len();
+        if index.checked_add(del).is_none_or(|end| end > len) {
+            return Err(ModelError::OutOfBounds {
+                index: index.saturating_add(del),
+                len,
+            });
+        }
+        let mut ops = Vec::new();
+        for _ in 0..del {
+            ops.extend(self.delete(obj, Prop::Index(index))?);
+        }
+        for (k, v) in values.iter().enumerate() {
+            ops.extend(self.insert(obj, index + k, NewValue::Scalar(v.clone()))?);
+        }
+        Ok(ops)
+    }
+
     /// Deletes `del` chars of a text at char position `pos`, then inserts `text` there.
     ///
     /// Makes one [`ModelAction::DeleteChar`] per deleted char (each deleting the char then at
@@ -1181,6 +1225,12 @@ impl ModelDoc {
             ModelEdit::Insert { obj, index, value } => self.insert(*obj, *index, value.clone()),
             ModelEdit::Delete { obj, prop } => self.delete(*obj, prop.clone()),
             ModelEdit::Increment { obj, prop, by } => self.increment(*obj, prop.clone(), *by),
+            ModelEdit::Splice {
+                obj,
+                index,
+                del,
+                values,
+            } => self.splice(*obj, *index, *del, values),
             ModelEdit::SpliceText {
                 obj,
                 pos,
@@ -1422,7 +1472,18 @@ impl ModelDoc {
             }
             ObjType::List => {
                 let len = self.length(obj);
-                if len > 0 && roll < 50 {
+                if roll >= 85 {
+                    // A splice: a stretch deleted, scalars typed in its place.
+                    let index = rng.gen_range(0..=len);
+                    let del = rng.gen_range(0..=(len - index).min(4));
+                    let n = rng.gen_range(0..4);
+                    ModelEdit::Splice {
+                        obj,
+                        index,
+                        del,
+                        values: (0..n).map(|_| random_scalar(rng)).collect(),
+                    }
+                } else if len > 0 && roll < 50 {
                     let index = rng.gen_range(0..len);
                     let prop = Prop::Index(index);
                     if roll < 20 {

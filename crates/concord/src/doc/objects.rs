@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::ids::{ActorIdx, Id};
 use crate::register::{Register, RegisterError, Stored};
@@ -66,11 +67,34 @@ pub(crate) enum RegKey {
 /// How to reverse one mutation.
 #[derive(Clone, Debug)]
 pub(crate) enum Undo {
-    Write { obj: Id, key: RegKey, id: Id },
-    Increment { obj: Id, key: RegKey, id: Id },
+    Write {
+        obj: Id,
+        key: RegKey,
+        id: Id,
+    },
+    Increment {
+        obj: Id,
+        key: RegKey,
+        id: Id,
+    },
     Create(Id),
-    Insert { obj: Id, id: Id, len: usize },
-    Hide { obj: Id, id: Id, len: usize },
+    Insert {
+        obj: Id,
+        id: Id,
+        len: usize,
+    },
+    Hide {
+        obj: Id,
+        id: Id,
+        len: usize,
+    },
+    /// List elements `elem .. elem + len` deleted by ops `by .. by + len`, one each.
+    DeleteElems {
+        obj: Id,
+        elem: Id,
+        by: Id,
+        len: usize,
+    },
 }
 
 /// Why a primitive refused to mutate. Nothing was changed.
@@ -239,6 +263,38 @@ impl Objects {
         Ok(())
     }
 
+    /// A local delete of the visible elements `pos .. pos + del` of a list, as ops `first ..`,
+    /// one per element in document order, each overwriting its element's visible values.
+    /// Returns each element's id and the values its op overwrote (the op's predecessors).
+    ///
+    /// The caller has checked that `obj` is a list and that the range is in it. The elements
+    /// are found a run at a time, and each stretch of them in one run is hidden at once.
+    pub(crate) fn delete_list_local(
+        &mut self,
+        obj: Id,
+        (pos, del): (usize, usize),
+        first: Id,
+        undo: &mut Vec<Undo>,
+    ) -> Vec<(Id, SmallVec<[Id; 1]>)> {
+        let Some(ObjData::List(tree)) = self.objs.get_mut(&obj) else {
+            unreachable!("the caller checks the object kind")
+        };
+        let mut deleted = Vec::with_capacity(del);
+        let mut by = first;
+        for (elem, len) in tree.visible_spans(pos, del) {
+            undo.push(Undo::DeleteElems { obj, elem, by, len });
+            let mut e = elem;
+            tree.for_contents_mut(elem, len, |slots, off, k| {
+                for slot in slots.range_mut(off..off + k) {
+                    deleted.push((e, slot.delete_visible(by)));
+                    (e, by) = (e.add(1), by.add(1));
+                }
+            });
+            tree.set_visible(elem, len, false);
+        }
+        deleted
+    }
+
     /// Inserts list values as ops `id ..`, between `left` and `right` (remote) or at `pos`
     /// (local). Returns the origins the insert was placed between.
     pub(crate) fn insert_list(
@@ -376,6 +432,19 @@ impl Objects {
                     Some(ObjData::Text(t)) => t.remove(id, len),
                     _ => unreachable!("undo records name existing sequences"),
                 },
+                Undo::DeleteElems { obj, elem, by, len } => {
+                    let Some(ObjData::List(tree)) = self.objs.get_mut(&obj) else {
+                        unreachable!("undo records name existing lists")
+                    };
+                    let mut k = 0;
+                    tree.for_contents_mut(elem, len, |slots, off, n| {
+                        for slot in slots.range_mut(off..off + n) {
+                            slot.undo_write(by.add(k));
+                            k += 1;
+                        }
+                    });
+                    tree.set_visible(elem, len, true);
+                }
                 Undo::Hide { obj, id, len } => {
                     let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
                         unreachable!("undo records name existing texts")

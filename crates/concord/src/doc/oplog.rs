@@ -17,9 +17,11 @@
 //! characters: a text keeps, per actor, every character the actor inserted into it, in counter
 //! order (the text's store, `seq::content`), and a text insert's entry names the byte range its
 //! characters took there, so each character is stored once and typing grows no buffer of the
-//! log's own. Rebuilding a change's ops reads those buffers through the object store. The
-//! rare kinds of op (map and list writes, counters, list inserts) are kept aside in a list per
-//! actor, so that the common ones, text inserts and deletes, take 64 bytes each.
+//! log's own. Rebuilding a change's ops reads those buffers through the object store. List
+//! deletes of elements nothing was written to since their insert (their one predecessor is the
+//! element's own value) merge into runs as text deletes do. The rare kinds of op (map and list
+//! writes, counters, list inserts) are kept aside in a list per actor, so that the common
+//! ones, text inserts and deletes, take 64 bytes each.
 
 use std::ops::Range;
 
@@ -65,6 +67,10 @@ pub(crate) enum LogAction {
     },
     /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
     DeleteSpan { target: Id, backward: bool },
+    /// Op `k` is a [`LogAction::Delete`] of list element `target + k` whose one predecessor
+    /// is the element's own value: a local delete of a stretch of elements nothing was
+    /// written to since their insert, recorded at once.
+    DeleteElems { target: Id },
 }
 
 /// A run of ops with consecutive ids `id .. id + len`, all on object `obj`: what the log is
@@ -103,6 +109,11 @@ enum Kind {
     },
     /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
     DeleteSpan { target: Id, backward: bool },
+    /// Op `k` overwrites, with nothing, the value list element `target + k` (or `target - k`
+    /// when `backward`) was inserted with, its only value: a list delete where nothing was
+    /// written to the element since it was inserted, the common case. Each op is a
+    /// [`LogAction::Delete`] of one element; a run of them takes one entry.
+    ElemDeletes { target: Id, backward: bool },
     /// Anything else: map and list writes, counters, list inserts, as the action at this
     /// index of the actor's list of others. Rare in text-heavy histories, so kept out of line
     /// to keep entries small.
@@ -133,10 +144,13 @@ impl Entry {
         Id::new(actor, self.counter + k)
     }
 
-    /// Whether a delete of `t2` (one op, or a forward span) continues this entry, and in
-    /// which direction: `Some(true)` backward, `Some(false)` forward.
-    fn continues_delete(&self, t2: Id, n2: u64) -> Option<bool> {
-        let Kind::DeleteSpan { target, backward } = self.kind else {
+    /// Whether a delete of `t2` (one op, or a forward span) continues this entry, an entry of
+    /// text span deletes or (`elems`) of list element deletes, and in which direction:
+    /// `Some(true)` backward, `Some(false)` forward.
+    fn continues_delete(&self, t2: Id, n2: u64, elems: bool) -> Option<bool> {
+        let ((Kind::DeleteSpan { target, backward }, false)
+        | (Kind::ElemDeletes { target, backward }, true)) = (self.kind, elems)
+        else {
             return None;
         };
         if t2.actor != target.actor {
@@ -247,27 +261,14 @@ impl OpLog {
                 self.push_text(id, obj, (left, right), bytes, len);
             }
             LogAction::DeleteSpan { target, backward } => {
-                let entries = self.actor_mut(id.actor);
-                if let Some(last) = entries.last_mut() {
-                    if last.obj == obj && last.end() == id.counter && !backward {
-                        if let Some(back) = last.continues_delete(target, len) {
-                            if let Kind::DeleteSpan { backward, .. } = &mut last.kind {
-                                *backward = back;
-                            }
-                            last.len += len;
-                            return;
-                        }
-                    }
-                }
-                push_entry(
-                    entries,
-                    Entry {
-                        counter: id.counter,
-                        len,
-                        obj,
-                        kind: Kind::DeleteSpan { target, backward },
-                    },
-                );
+                self.push_delete(id, obj, len, (target, backward), false);
+            }
+            LogAction::Delete {
+                key: RegKey::Elem(e),
+                pred,
+            } if pred.as_slice() == [e] => self.push_delete(id, obj, len, (e, false), true),
+            LogAction::DeleteElems { target } => {
+                self.push_delete(id, obj, len, (target, false), true);
             }
             LogAction::InsertList {
                 left,
@@ -307,6 +308,47 @@ impl OpLog {
             }
             action => self.push_other(id, obj, len, action),
         }
+    }
+
+    /// Appends deletes as ops `id .. id + len` of the elements from `target` (forward, or
+    /// backward from it), text spans or list elements (`elems`), merged into the actor's last
+    /// entry where they continue it.
+    fn push_delete(
+        &mut self,
+        id: Id,
+        obj: Id,
+        len: u64,
+        (target, backward): (Id, bool),
+        elems: bool,
+    ) {
+        let entries = self.actor_mut(id.actor);
+        if let Some(last) = entries.last_mut() {
+            if last.obj == obj && last.end() == id.counter && !backward {
+                if let Some(back) = last.continues_delete(target, len, elems) {
+                    if let Kind::DeleteSpan { backward, .. } | Kind::ElemDeletes { backward, .. } =
+                        &mut last.kind
+                    {
+                        *backward = back;
+                    }
+                    last.len += len;
+                    return;
+                }
+            }
+        }
+        let kind = if elems {
+            Kind::ElemDeletes { target, backward }
+        } else {
+            Kind::DeleteSpan { target, backward }
+        };
+        push_entry(
+            entries,
+            Entry {
+                counter: id.counter,
+                len,
+                obj,
+                kind,
+            },
+        );
     }
 
     /// Appends an insert of `chars` characters as ops `id ..`, which took the bytes `bytes`
@@ -504,6 +546,20 @@ fn slice<'t>(
             len: to - from,
             backward: to - from > 1,
         }),
+        Kind::ElemDeletes { target, backward } => {
+            for k in from..to {
+                let e = if *backward {
+                    Id::new(target.actor, target.counter - k)
+                } else {
+                    target.add(k)
+                };
+                let e = export(e);
+                push(Action::Delete {
+                    key: Key::Elem(e),
+                    pred: vec![e],
+                });
+            }
+        }
         Kind::Other(i) => match &others[*i as usize] {
             LogAction::Put {
                 key: k,
@@ -532,7 +588,9 @@ fn slice<'t>(
                 right: right.map(export),
                 values: InsertValues::List(values[from as usize..to as usize].to_vec()),
             }),
-            LogAction::InsertText { .. } | LogAction::DeleteSpan { .. } => {
+            LogAction::InsertText { .. }
+            | LogAction::DeleteSpan { .. }
+            | LogAction::DeleteElems { .. } => {
                 unreachable!("text inserts and span deletes have their own entries")
             }
         },
@@ -624,6 +682,47 @@ mod tests {
             } => assert_eq!(first.counter(), 6),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn list_deletes_of_inserted_values_make_one_record() {
+        let mut log = OpLog::default();
+        let elem_del = |at: u64, e: u64, pred: u64| Record {
+            id: id(at),
+            obj: id(1),
+            len: 1,
+            action: LogAction::Delete {
+                key: RegKey::Elem(id(e)),
+                pred: smallvec::smallvec![id(pred)],
+            },
+        };
+        // Backspacing over elements 5, 4, 3, then deleting forward from 6; then a delete of
+        // an element overwritten since (its predecessor is another op), which stays apart.
+        log.push(elem_del(10, 5, 5));
+        log.push(elem_del(11, 4, 4));
+        log.push(elem_del(12, 3, 3));
+        log.push(elem_del(13, 6, 6));
+        log.push(elem_del(14, 7, 7));
+        log.push(elem_del(15, 8, 2));
+        assert_eq!(log.by_actor[0].len(), 3);
+        let ops = log.ops_in(ActorIdx(0), (10, 16), export, |_| "");
+        let deleted: Vec<(u64, Vec<u64>)> = ops
+            .iter()
+            .map(|op| match &op.action {
+                Action::Delete {
+                    key: Key::Elem(e),
+                    pred,
+                } => (e.counter(), pred.iter().map(|p| p.counter()).collect()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let want = [(5, 5), (4, 4), (3, 3), (6, 6), (7, 7), (8, 2)];
+        assert_eq!(deleted, want.map(|(e, p)| (e, vec![p])));
+        // A slice inside the backward run.
+        let ops = log.ops_in(ActorIdx(0), (11, 12), export, |_| "");
+        assert!(
+            matches!(&ops[..], [Op { action: Action::Delete { key: Key::Elem(e), .. }, .. }] if e.counter() == 4)
+        );
     }
 
     #[test]

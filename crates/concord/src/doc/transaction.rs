@@ -432,10 +432,38 @@ impl<'a> Transaction<'a> {
         values: impl IntoIterator<Item = V>,
     ) -> Result<(), DocError> {
         let obj = obj.as_ref();
-        let (_, len) = self.list_target(obj, index)?;
+        let (t, len) = self.list_target(obj, index)?;
         check_range(obj, index, del, len)?;
-        for _ in 0..del {
-            self.write(obj, Prop::Seq(index), None)?;
+        if del > 0 {
+            let first = self.take_ids(del as u64);
+            let deleted =
+                self.doc
+                    .objects
+                    .delete_list_local(t.id, (index, del), first, &mut self.undo);
+            // Elements with consecutive ids, each holding only its inserted value, make one
+            // record; any other element one record of its own.
+            let mut by = first;
+            let mut rest = &deleted[..];
+            while let Some(((elem, pred), _)) = rest.split_first() {
+                let n = rest
+                    .iter()
+                    .enumerate()
+                    .take_while(|(k, (e, p))| *e == elem.add(*k as u64) && p.as_slice() == [*e])
+                    .count();
+                let (len, action) = match n {
+                    0 => (
+                        1,
+                        LogAction::Delete {
+                            key: RegKey::Elem(*elem),
+                            pred: pred.clone(),
+                        },
+                    ),
+                    n => (n, LogAction::DeleteElems { target: *elem }),
+                };
+                self.log(by, t.id, len as u64, action);
+                by = by.add(len as u64);
+                rest = &rest[len..];
+            }
         }
         let values: Vec<Stored> = values
             .into_iter()

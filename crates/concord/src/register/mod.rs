@@ -195,6 +195,25 @@ impl Register {
         Ok(())
     }
 
+    /// Overwrites every visible value with nothing, as the delete op `id`. Returns the ids of
+    /// those values (the op's predecessors), in ascending op id order. [`Register::undo_write`]
+    /// undoes it.
+    pub(crate) fn delete_visible(&mut self, id: Id) -> SmallVec<[Id; 1]> {
+        let mut pred = SmallVec::new();
+        for entry in self.entries.iter_mut().rev() {
+            if pred.len() == self.live {
+                break;
+            }
+            if entry.succ.is_empty() {
+                entry.succ.push(id);
+                pred.push(entry.id);
+            }
+        }
+        self.live = 0;
+        pred.reverse();
+        pred
+    }
+
     /// Adds `by` to the counters `pred` as op `id`. All or nothing.
     pub(crate) fn increment(&mut self, id: Id, by: i64, pred: &[Id]) -> Result<(), RegisterError> {
         self.check_preds(pred)?;
@@ -275,6 +294,30 @@ mod tests {
         past.include(ActorIdx(1), 1);
         let old: Vec<Id> = r.visible(At::Version(&past)).map(|e| e.id).collect();
         assert_eq!(old, vec![id(1, 0), id(1, 1)]);
+    }
+
+    #[test]
+    fn deleting_the_visible_values_is_a_write_of_nothing() {
+        let mut r = Register::default();
+        r.write(id(1, 1), int(1), &[], cmp).unwrap();
+        r.write(id(1, 0), int(2), &[], cmp).unwrap();
+        r.write(id(2, 1), int(3), &[id(1, 1)], cmp).unwrap();
+        let mut by_write = r.clone();
+        by_write
+            .write(id(3, 0), None, &r.visible_ids(), cmp)
+            .unwrap();
+        let pred = r.delete_visible(id(3, 0));
+        assert_eq!(pred.as_slice(), [id(1, 0), id(2, 1)]);
+        assert!(!r.is_visible());
+        let succs = |r: &Register| {
+            r.entries()
+                .iter()
+                .map(|e| e.succ.to_vec())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(succs(&r), succs(&by_write));
+        r.undo_write(id(3, 0));
+        assert_eq!(r.visible_ids(), vec![id(1, 0), id(2, 1)]);
     }
 
     #[test]

@@ -302,6 +302,26 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         Some(r)
     }
 
+    /// Calls `f` with the content of each run holding some of the elements `id .. id + len`
+    /// (consecutive counters of one actor, all present), the offset of the first of them in
+    /// it and how many of them it holds, in id order. `f` must not change the contents'
+    /// lengths.
+    pub(crate) fn for_contents_mut(
+        &mut self,
+        id: Id,
+        len: usize,
+        mut f: impl FnMut(&mut C, usize, usize),
+    ) {
+        let mut done = 0;
+        while done < len {
+            let p = self.find_present(id.add(done as u64));
+            let content = &mut self.leaf_mut(p.leaf).runs[p.run].content;
+            let k = (len - done).min(content.len() - p.off);
+            f(content, p.off, k);
+            done += k;
+        }
+    }
+
     /// Removes elements `id .. id + len` completely, as the undo of the most recent insert of
     /// them: nothing refers to them, so they are always the tail of their run(s). The id index
     /// forgets them, so the same ids can be inserted again.

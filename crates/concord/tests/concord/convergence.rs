@@ -79,6 +79,12 @@ fn apply_edit(doc: &mut Doc, edit: &ModelEdit) -> Result<(), concord::DocError> 
         },
         ModelEdit::Delete { obj, prop: p } => tx.delete(obj_id(*obj), prop(p)),
         ModelEdit::Increment { obj, prop: p, by } => tx.increment(obj_id(*obj), prop(p), *by),
+        ModelEdit::Splice {
+            obj,
+            index,
+            del,
+            values,
+        } => tx.splice(obj_id(*obj), *index, *del, values.iter().map(scalar)),
         ModelEdit::SpliceText {
             obj,
             pos,

@@ -130,3 +130,59 @@ fn index_errors_leave_the_list_unchanged() {
         Value::Scalar(ScalarValue::Int(1))
     );
 }
+
+#[test]
+fn splice_deletes_each_element_as_the_delete_op_would() {
+    // Two runs of elements, one element overwritten and one holding concurrent values: the
+    // splice deletes across all of them, each element by an op that overwrites exactly its
+    // visible values, and the changes rebuild the same list elsewhere.
+    let mut a = doc(1);
+    let l = new_list(&mut a);
+    a.transact(|tx| tx.splice(l, 0, 0, ["a", "b", "c"]))
+        .unwrap();
+    a.transact(|tx| tx.splice(l, 0, 0, ["x", "y"])).unwrap();
+    let mut b = a.fork();
+    a.transact(|tx| tx.put(l, 3, "B")).unwrap();
+    b.transact(|tx| tx.put(l, 1, "Y")).unwrap();
+    sync(&mut a, &mut b);
+    a.transact(|tx| tx.put(l, 1, "Y2")).unwrap();
+    let mut c = a.fork();
+    c.transact(|tx| tx.put(l, 2, "concurrent")).unwrap();
+    b.transact(|tx| tx.put(l, 2, "A")).unwrap();
+    sync(&mut b, &mut c);
+    sync(&mut a, &mut b);
+    assert_eq!(a.get_all(l, 2).unwrap().len(), 2);
+    let before = render(&a);
+    let heads = a.heads();
+
+    // A failed transaction leaves everything as it was.
+    let failed = a.transact(|tx| {
+        tx.splice(l, 0, 4, ["q"])?;
+        tx.put(l, 9, "past the end")
+    });
+    assert!(matches!(failed, Err(DocError::IndexOutOfBounds { .. })));
+    assert_eq!(render(&a), before);
+    assert_eq!(a.heads(), heads);
+
+    let mut by_deletes = a.fork();
+    by_deletes.set_actor(crate::common::actor(1));
+    a.transact(|tx| tx.splice(l, 0, 4, ["q"])).unwrap();
+    by_deletes
+        .transact(|tx| {
+            for _ in 0..4 {
+                tx.delete(l, 0)?;
+            }
+            tx.insert(l, 0, "q")
+        })
+        .unwrap();
+    assert_eq!(strings(&a, &l), vec!["q", "c"]);
+    assert_eq!(render(&a), render(&by_deletes));
+    assert_eq!(a.changes().pop(), by_deletes.changes().pop());
+    // The old values are still there in the past, and the changes load elsewhere.
+    assert_eq!(a.values_at(l, &heads).unwrap().len(), 5);
+    let mut d = concord::Doc::load(&a.save()).unwrap();
+    assert_eq!(render(&d), render(&a));
+    d.transact(|tx| tx.splice(l, 1, 1, ["r"])).unwrap();
+    sync(&mut a, &mut d);
+    assert_eq!(strings(&a, &l), vec!["q", "r"]);
+}
