@@ -299,9 +299,9 @@ impl Doc {
         let cmp = |a, b| history.cmp_actors(a, b);
         match (typ, values) {
             (ObjType::List, InsertValues::List(values)) => {
-                let stored_values = values.iter().map(stored).collect();
+                let stored_values: Vec<Stored> = values.iter().map(stored).collect();
                 self.objects
-                    .insert_list(obj, id, place, stored_values, cmp, undo);
+                    .insert_list(obj, id, place, &stored_values, cmp, undo);
                 Ok(LogAction::InsertList {
                     left,
                     right,

@@ -268,7 +268,8 @@ impl Objects {
     /// Returns each element's id and the values its op overwrote (the op's predecessors).
     ///
     /// The caller has checked that `obj` is a list and that the range is in it. The elements
-    /// are found a run at a time, and each stretch of them in one run is hidden at once.
+    /// are found by position, a run at a time, and each stretch of them in one run is hidden
+    /// at once.
     pub(crate) fn delete_list_local(
         &mut self,
         obj: Id,
@@ -281,16 +282,16 @@ impl Objects {
         };
         let mut deleted = Vec::with_capacity(del);
         let mut by = first;
-        for (elem, len) in tree.visible_spans(pos, del) {
+        let spans = tree.hide_local_with(pos, del, |slots, off, k, mut e| {
+            for slot in slots.range_mut(off..off + k) {
+                deleted.push((e, slot.delete_visible(by)));
+                (e, by) = (e.add(1), by.add(1));
+            }
+        });
+        let mut by = first;
+        for (elem, len) in spans {
             undo.push(Undo::DeleteElems { obj, elem, by, len });
-            let mut e = elem;
-            tree.for_contents_mut(elem, len, |slots, off, k| {
-                for slot in slots.range_mut(off..off + k) {
-                    deleted.push((e, slot.delete_visible(by)));
-                    (e, by) = (e.add(1), by.add(1));
-                }
-            });
-            tree.set_visible(elem, len, false);
+            by = by.add(len as u64);
         }
         deleted
     }
@@ -302,7 +303,7 @@ impl Objects {
         obj: Id,
         id: Id,
         place: Place,
-        values: Vec<Stored>,
+        values: &[Stored],
         cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
         undo: &mut Vec<Undo>,
     ) -> (Option<Id>, Option<Id>) {
@@ -437,7 +438,7 @@ impl Objects {
                         unreachable!("undo records name existing lists")
                     };
                     let mut k = 0;
-                    tree.for_contents_mut(elem, len, |slots, off, n| {
+                    tree.for_contents_mut(elem, len, |slots, off, n, _| {
                         for slot in slots.range_mut(off..off + n) {
                             slot.undo_write(by.add(k));
                             k += 1;

@@ -369,13 +369,18 @@ impl<'a> Transaction<'a> {
         values: Vec<Stored>,
     ) -> Result<Id, DocError> {
         let (t, _) = self.list_target(obj, index)?;
+        Ok(self.insert_into(&t, index, values))
+    }
+
+    /// Inserts `values` into the list `t` at `index`, which the caller checked.
+    fn insert_into(&mut self, t: &Target, index: usize, values: Vec<Stored>) -> Id {
         let id = self.take_ids(values.len() as u64);
         let history = &self.doc.history;
         let (left, right) = self.doc.objects.insert_list(
             t.id,
             id,
             Place::Local(index),
-            values.clone(),
+            &values,
             |a, b| history.cmp_actors(a, b),
             &mut self.undo,
         );
@@ -386,7 +391,7 @@ impl<'a> Transaction<'a> {
         };
         let len = self.next_op - id.counter;
         self.log(id, t.id, len, action);
-        Ok(id)
+        id
     }
 
     /// Inserts a scalar into a list at `index` (0 ..= length).
@@ -470,7 +475,7 @@ impl<'a> Transaction<'a> {
             .map(|v| Stored::Scalar(v.into()))
             .collect();
         if !values.is_empty() {
-            self.insert_values(obj, index, values)?;
+            self.insert_into(&t, index, values);
         }
         Ok(())
     }

@@ -180,12 +180,25 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// and returns their id spans as [`SeqTree::visible_spans`] does. Elements within one run,
     /// the common case (a backspace), are found once by position and never looked up by id.
     pub(crate) fn hide_local(&mut self, pos: usize, len: usize) -> IdSpans {
+        self.hide_local_with(pos, len, |_, _, _, _| {})
+    }
+
+    /// [`SeqTree::hide_local`], first calling `f` on the elements, a run at a time, in
+    /// document order, as [`SeqTree::for_contents_mut`] does (with the id of the first element
+    /// too): a list deletes the elements' values there.
+    pub(crate) fn hide_local_with(
+        &mut self,
+        pos: usize,
+        len: usize,
+        mut f: impl FnMut(&mut C, usize, usize, Id),
+    ) -> IdSpans {
         let (leaf, vis_start) = self.locate_vis(pos);
         self.cursor = Some(Cursor { leaf, vis_start });
         let p = self.nth_visible_in(leaf, pos - vis_start);
-        let run = &self.leaf(p.leaf).runs[p.run];
+        let run = &mut self.leaves[p.leaf.ix()].runs[p.run];
         if p.off + len <= run.len() {
             let id = run.id.add(p.off as u64);
+            f(&mut run.content, p.off, len, id);
             self.set_visible_at(p, len, false);
             let mut one = IdSpans::new();
             one.push((id, len));
@@ -193,6 +206,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
         let spans = self.visible_spans(pos, len);
         for &(id, n) in &spans {
+            self.for_contents_mut(id, n, &mut f);
             self.set_visible(id, n, false);
         }
         spans
@@ -304,20 +318,21 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// Calls `f` with the content of each run holding some of the elements `id .. id + len`
     /// (consecutive counters of one actor, all present), the offset of the first of them in
-    /// it and how many of them it holds, in id order. `f` must not change the contents'
-    /// lengths.
+    /// it, how many of them it holds and the first one's id, in id order. `f` must not change
+    /// the contents' lengths.
     pub(crate) fn for_contents_mut(
         &mut self,
         id: Id,
         len: usize,
-        mut f: impl FnMut(&mut C, usize, usize),
+        mut f: impl FnMut(&mut C, usize, usize, Id),
     ) {
         let mut done = 0;
         while done < len {
-            let p = self.find_present(id.add(done as u64));
+            let first = id.add(done as u64);
+            let p = self.find_present(first);
             let content = &mut self.leaf_mut(p.leaf).runs[p.run].content;
             let k = (len - done).min(content.len() - p.off);
-            f(content, p.off, k);
+            f(content, p.off, k, first);
             done += k;
         }
     }
