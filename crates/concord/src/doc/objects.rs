@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, VecDeque};
+use std::convert::Infallible;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
@@ -220,15 +221,12 @@ impl Objects {
                     .or_default()
                     .write(id, value, pred, cmp)?;
             }
-            (Some(ObjData::List(tree)), RegKey::Elem(e)) => {
-                let visible = tree
-                    .with_content_mut(*e, |slots, i| {
-                        slots[i].write(id, value, pred, cmp)?;
-                        Ok::<_, RegisterError>(slots[i].is_visible())
-                    })
-                    .ok_or(Refusal::NoElement(*e))??;
-                tree.set_visible(*e, 1, visible);
-            }
+            (Some(ObjData::List(tree)), RegKey::Elem(e)) => tree
+                .update(*e, |slots, i| {
+                    slots[i].write(id, value, pred, cmp)?;
+                    Ok::<_, RegisterError>(slots[i].is_visible())
+                })
+                .ok_or(Refusal::NoElement(*e))??,
             _ => unreachable!("the caller checks the object and key kinds"),
         }
         undo.push(Undo::Write { obj, key, id });
@@ -467,12 +465,10 @@ impl Objects {
                 }
             }
             (Some(ObjData::List(tree)), RegKey::Elem(e)) => {
-                if let Some(visible) = tree.with_content_mut(e, |slots, i| {
+                tree.update(e, |slots, i| {
                     f(&mut slots[i]);
-                    slots[i].is_visible()
-                }) {
-                    tree.set_visible(e, 1, visible);
-                }
+                    Ok::<_, Infallible>(slots[i].is_visible())
+                });
             }
             _ => unreachable!("undo records name existing registers"),
         }

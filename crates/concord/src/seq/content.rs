@@ -42,6 +42,16 @@ impl<T: Clone + Debug> Content for VecDeque<T> {
         }
     }
 
+    fn give_front(&mut self, k: usize, prev: &mut Self, _: &(), _: ActorIdx) {
+        prev.extend(self.drain(..k));
+    }
+
+    fn give_back(&mut self, at: usize, next: &mut Self, _: &(), _: ActorIdx) {
+        for value in self.drain(at..).rev() {
+            next.push_front(value);
+        }
+    }
+
     fn joins(&self, _: &Self) -> bool {
         true
     }

@@ -140,6 +140,19 @@ pub(crate) trait Content: Clone + std::fmt::Debug {
         let tail = std::mem::replace(self, head);
         self.append(tail);
     }
+    /// Moves the first `k` elements (`0 < k < len`) to the end of `prev`, which `self`
+    /// continues. Content that holds its values moves them one by one, without a part of its
+    /// own in between: deleting forward through a run moves one element per keystroke.
+    fn give_front(&mut self, k: usize, prev: &mut Self, store: &Self::Store, actor: ActorIdx) {
+        let head = self.split_front(k, store, actor);
+        prev.append(head);
+    }
+    /// Moves the elements from `at` on (`0 < at < len`) to the front of `next`, which
+    /// continues `self`; as [`Content::give_front`], the other way (backspacing).
+    fn give_back(&mut self, at: usize, next: &mut Self, store: &Self::Store, actor: ActorIdx) {
+        let tail = self.split_off(at, store, actor);
+        next.prepend(tail);
+    }
     /// Whether `other`, the content of a run continuing this one's ids, can be appended:
     /// always for content that holds its values; for text, when it follows in the store.
     fn joins(&self, other: &Self) -> bool;
@@ -254,20 +267,24 @@ impl<C: Content> Run<C> {
             && self.content.joins(&next.content)
     }
 
-    /// Splits the run before element `at` (`0 < at < len`), returning the first part and
-    /// keeping the second.
-    fn split_front(&mut self, at: usize, store: &C::Store) -> Run<C> {
-        debug_assert!(at > 0 && at < self.len());
-        let head = Run {
-            id: self.id,
-            origin_left: self.origin_left,
-            origin_right: self.origin_right,
-            visible: self.visible,
-            content: self.content.split_front(at, store, self.id.actor),
-        };
-        self.id = self.id.add(at as u64);
-        self.origin_left = Some(head.last_id()).into();
-        head
+    /// Moves the first `k` elements (`0 < k < len`) to the end of `prev`, which this run
+    /// continues (visibility aside).
+    fn give_front(&mut self, k: usize, prev: &mut Run<C>, store: &C::Store) {
+        debug_assert!(k > 0 && k < self.len() && prev.continued_by(self));
+        self.content
+            .give_front(k, &mut prev.content, store, self.id.actor);
+        self.id = self.id.add(k as u64);
+        self.origin_left = Some(prev.last_id()).into();
+    }
+
+    /// Moves the elements from `at` on (`0 < at < len`) to the front of `next`, which
+    /// continues this run (visibility aside).
+    fn give_back(&mut self, at: usize, next: &mut Run<C>, store: &C::Store) {
+        debug_assert!(at > 0 && at < self.len() && self.continued_by(next));
+        self.content
+            .give_back(at, &mut next.content, store, self.id.actor);
+        next.id = self.id.add(at as u64);
+        next.origin_left = Some(self.last_id()).into();
     }
 
     /// Splits the run before element `at` (`0 < at < len`), returning the second part.

@@ -278,11 +278,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             if next.visible != visible || !run.continued_by(next) {
                 return false;
             }
-            let tail = runs[p.run].split_off(p.off, store);
-            let next = &mut runs[p.run + 1];
-            next.content.prepend(tail.content);
-            next.id = tail.id;
-            next.origin_left = tail.origin_left;
+            let (head, tail) = runs.split_at_mut(p.run + 1);
+            head[p.run].give_back(p.off, &mut tail[0], store);
             return true;
         }
         if p.off == 0 && k < run_len && p.run > 0 {
@@ -290,8 +287,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             if prev.visible != visible || !prev.continued_by(run) {
                 return false;
             }
-            let head = runs[p.run].split_front(k, store);
-            runs[p.run - 1].content.append(head.content);
+            let (head, tail) = runs.split_at_mut(p.run);
+            tail[0].give_front(k, &mut head[p.run - 1], store);
             return true;
         }
         false
@@ -314,6 +311,27 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             "with_content_mut changed a run's length"
         );
         Some(r)
+    }
+
+    /// Calls `f` with the content holding element `id` and the element's offset in it; where
+    /// `f` returns `Ok(visible)`, gives the element that visibility. `None` if no element has
+    /// the id. One lookup serves both: a register write into a list slot, then its visibility.
+    /// `f` must not change the content's length.
+    pub(crate) fn update<E>(
+        &mut self,
+        id: Id,
+        f: impl FnOnce(&mut C, usize) -> Result<bool, E>,
+    ) -> Option<Result<(), E>> {
+        let p = self.find(id)?;
+        let run = &mut self.leaves[p.leaf.ix()].runs[p.run];
+        let (was, before) = (run.visible, run.content.len());
+        let result = f(&mut run.content, p.off);
+        debug_assert_eq!(run.content.len(), before, "update changed a run's length");
+        Some(result.map(|visible| {
+            if visible != was {
+                self.set_visible_at(p, 1, visible);
+            }
+        }))
     }
 
     /// Calls `f` with the content of each run holding some of the elements `id .. id + len`
