@@ -131,8 +131,21 @@ impl Doc {
             self.history.log.reserve(actor, change.ops.len());
         }
         let mut counter = change.start_op;
-        for op in change.ops {
+        let mut ops = change.ops.into_iter();
+        while let Some(op) = ops.next() {
             let id = Id::new(actor, counter);
+            let (run, backward) = elem_delete_run(&op, ops.as_slice());
+            if run > 1 {
+                if let Some(record) = self.apply_elem_deletes(id, &op, (run, backward), undo) {
+                    ops.nth(run - 2);
+                    self.history.log.push(record);
+                    if on_error == OnError::Discard {
+                        undo.clear();
+                    }
+                    counter += run as u64;
+                    continue;
+                }
+            }
             let len = op.len();
             let record = self.apply_op(id, op, undo).map_err(|reason| ApplyError {
                 actor: change.actor,
@@ -196,6 +209,44 @@ impl Doc {
         }
         self.history.queue = pending;
         Ok(())
+    }
+
+    /// Applies the `n` ops from `first` on, deletes of consecutive list elements (`backward`:
+    /// each the element before the last one's) that each overwrite the value the element was
+    /// inserted with, at once, and returns their record for the op log. `None`, having changed
+    /// nothing, if they do not all apply: the caller applies them one by one, which finds the
+    /// one that is wrong.
+    fn apply_elem_deletes(
+        &mut self,
+        id: Id,
+        first: &Op,
+        (n, backward): (usize, bool),
+        undo: &mut Vec<Undo>,
+    ) -> Option<Record> {
+        let ctx = OpContext {
+            op_id: self.history.export(id),
+            obj: first.obj,
+        };
+        let obj = self.resolve_obj(&ctx).ok()?;
+        if self.objects.get(obj).map(ObjData::obj_type) != Some(ObjType::List) {
+            return None;
+        }
+        let e = elem_delete(first)?;
+        let back = if backward { n as u64 - 1 } else { 0 };
+        let lowest = self
+            .history
+            .import(OpId::new(e.counter() - back, e.actor()))?;
+        if !self
+            .objects
+            .delete_elems(obj, (lowest, n, backward), id, undo)
+        {
+            return None;
+        }
+        let action = LogAction::DeleteElems {
+            target: lowest.add(back),
+            backward,
+        };
+        Some(record(id, obj, n as u64, action))
     }
 
     /// Applies one op and returns its record for the op log.
@@ -485,6 +536,47 @@ impl OpContext {
     }
 }
 
+/// The list element a delete removes, if it is a delete of one whose one predecessor is the
+/// element's own value (nothing was written to it since its insert, as far as the delete saw).
+fn elem_delete(op: &Op) -> Option<OpId> {
+    match &op.action {
+        Action::Delete {
+            key: Key::Elem(e),
+            pred,
+        } if pred.as_slice() == [*e] => Some(*e),
+        _ => None,
+    }
+}
+
+/// How many ops, `first` and those of `rest` right after it, are such deletes of consecutive
+/// elements of one list, in id order or (`true`) the other way round: what deleting forward
+/// through a list, or backspacing, makes.
+fn elem_delete_run(first: &Op, rest: &[Op]) -> (usize, bool) {
+    let Some(e0) = elem_delete(first) else {
+        return (1, false);
+    };
+    let elem = |op: &Op| elem_delete(op).filter(|e| op.obj == first.obj && e.actor() == e0.actor());
+    let backward = match rest.first().and_then(elem) {
+        Some(e1) if Some(e1.counter()) == e0.counter().checked_add(1) => false,
+        Some(e1) if Some(e1.counter()) == e0.counter().checked_sub(1) => true,
+        _ => return (1, false),
+    };
+    let n = rest
+        .iter()
+        .map_while(elem)
+        .zip(1..)
+        .take_while(|&(e, k)| {
+            let want = if backward {
+                e0.counter().checked_sub(k)
+            } else {
+                e0.counter().checked_add(k)
+            };
+            Some(e.counter()) == want
+        })
+        .count();
+    (1 + n, backward)
+}
+
 fn record(id: Id, obj: Id, len: u64, action: LogAction) -> Record {
     Record {
         id,
@@ -519,6 +611,72 @@ mod tests {
                 pred,
             },
         }
+    }
+
+    /// Deletes of consecutive list elements apply at once, forward or backward; a run in
+    /// which one delete names an element that does not hold its value is refused with the
+    /// error that delete gets alone, and changes nothing.
+    #[test]
+    fn runs_of_list_deletes_apply_at_once_or_not_at_all() {
+        let mut d = Doc::with_actor(ActorId::from_bytes([1; 16]));
+        let l = d
+            .transact(|tx| {
+                let l = tx.put_object(ROOT, "l", ObjType::List)?;
+                tx.splice(l, 0, 0, [1, 2, 3, 4, 5, 6])?;
+                Ok::<_, crate::DocError>(l)
+            })
+            .unwrap();
+        let a1 = ActorId::from_bytes([1; 16]);
+        let elem = |c: u64| OpId::new(c, a1);
+        let del = |e: OpId, p: OpId| Op {
+            obj: l,
+            action: Action::Delete {
+                key: Key::Elem(e),
+                pred: vec![p],
+            },
+        };
+        let other = ActorId::from_bytes([2; 16]);
+        let heads = d.heads();
+        // The elements are ops 2 to 7. The second delete names element 4 with the value of 5.
+        let bad = vec![
+            del(elem(3), elem(3)),
+            del(elem(4), elem(5)),
+            del(elem(5), elem(5)),
+        ];
+        let before = d.changes();
+        let err = d
+            .apply_changes(vec![forged(other, 1, 10, heads.clone(), bad)])
+            .unwrap_err();
+        assert_eq!(
+            err.reason,
+            InvalidChange::UnknownPredecessor {
+                op: OpId::new(11, other),
+                pred: elem(5)
+            }
+        );
+        assert_eq!(d.changes(), before);
+        assert_eq!(d.length(l), 6);
+        // Forward over elements 3, 4, 5, then backward over 7, 6.
+        let ops = vec![
+            del(elem(3), elem(3)),
+            del(elem(4), elem(4)),
+            del(elem(5), elem(5)),
+            del(elem(7), elem(7)),
+            del(elem(6), elem(6)),
+        ];
+        let change = forged(other, 1, 10, heads, ops);
+        d.apply_changes(vec![change.clone()]).unwrap();
+        let values: Vec<i64> = d
+            .values(l)
+            .unwrap()
+            .iter()
+            .map(|(v, _)| v.as_i64().unwrap())
+            .collect();
+        assert_eq!(values, [1]);
+        assert_eq!(d.changes().last(), Some(&change));
+        // The log holds the two runs as two records, one of them backward.
+        let actor = d.history.import(OpId::new(10, other)).unwrap().actor;
+        assert_eq!(d.history.log.records_of(actor), 2);
     }
 
     /// A batch whose second change is malformed applies nothing: not the good change before

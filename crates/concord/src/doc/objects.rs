@@ -89,12 +89,14 @@ pub(crate) enum Undo {
         id: Id,
         len: usize,
     },
-    /// List elements `elem .. elem + len` deleted by ops `by .. by + len`, one each.
+    /// List elements `elem .. elem + len` deleted by ops `by .. by + len`, one each: element
+    /// `elem + k` by op `by + k`, or, `backward`, by op `by + len - 1 - k`.
     DeleteElems {
         obj: Id,
         elem: Id,
         by: Id,
         len: usize,
+        backward: bool,
     },
 }
 
@@ -288,10 +290,58 @@ impl Objects {
         });
         let mut by = first;
         for (elem, len) in spans {
-            undo.push(Undo::DeleteElems { obj, elem, by, len });
+            let record = Undo::DeleteElems {
+                obj,
+                elem,
+                by,
+                len,
+                backward: false,
+            };
+            undo.push(record);
             by = by.add(len as u64);
         }
         deleted
+    }
+
+    /// Remote deletes of list elements, each overwriting with nothing the value its element
+    /// was inserted with: ops `by .. by + len` delete elements `elem .. elem + len`, in that
+    /// order or (`backward`) the other way round. False, changing nothing, if an element is
+    /// not in the list or its register has no value with the element's id: the caller then
+    /// applies the deletes one by one, which says which is wrong.
+    ///
+    /// The caller has checked that `obj` is a list.
+    pub(crate) fn delete_elems(
+        &mut self,
+        obj: Id,
+        (elem, len, backward): (Id, usize, bool),
+        by: Id,
+        undo: &mut Vec<Undo>,
+    ) -> bool {
+        let Some(ObjData::List(tree)) = self.objs.get_mut(&obj) else {
+            unreachable!("the caller checks the object kind")
+        };
+        if tree.visible_parts(elem, len as u64).is_err() {
+            return false;
+        }
+        let mut holds = true;
+        tree.for_contents_mut(elem, len, |slots, off, k, first| {
+            holds &= (0..k).all(|i| slots[off + i].holds(first.add(i as u64)));
+        });
+        if !holds {
+            return false;
+        }
+        let by_of = deleter(elem, by, len, backward);
+        write_elems(tree, (elem, len), |slot, e| {
+            slot.delete_value(by_of(e), e);
+        });
+        undo.push(Undo::DeleteElems {
+            obj,
+            elem,
+            by,
+            len,
+            backward,
+        });
+        true
     }
 
     /// Inserts list values as ops `id ..`, between `left` and `right` (remote) or at `pos`
@@ -431,18 +481,18 @@ impl Objects {
                     Some(ObjData::Text(t)) => t.remove(id, len),
                     _ => unreachable!("undo records name existing sequences"),
                 },
-                Undo::DeleteElems { obj, elem, by, len } => {
+                Undo::DeleteElems {
+                    obj,
+                    elem,
+                    by,
+                    len,
+                    backward,
+                } => {
                     let Some(ObjData::List(tree)) = self.objs.get_mut(&obj) else {
                         unreachable!("undo records name existing lists")
                     };
-                    let mut k = 0;
-                    tree.for_contents_mut(elem, len, |slots, off, n, _| {
-                        for slot in slots.range_mut(off..off + n) {
-                            slot.undo_write(by.add(k));
-                            k += 1;
-                        }
-                    });
-                    tree.set_visible(elem, len, true);
+                    let by_of = deleter(elem, by, len, backward);
+                    write_elems(tree, (elem, len), |slot, e| slot.undo_write(by_of(e)));
                 }
                 Undo::Hide { obj, id, len } => {
                     let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
@@ -515,5 +565,39 @@ impl Place {
                 (left, right)
             }
         }
+    }
+}
+
+/// The op that deletes each of the list elements `elem .. elem + len`, given the first of the
+/// ops `by ..` that delete them, in id order or (`backward`) the other way round.
+fn deleter(elem: Id, by: Id, len: usize, backward: bool) -> impl Fn(Id) -> Id {
+    move |e: Id| {
+        let k = e.counter - elem.counter;
+        by.add(if backward { len as u64 - 1 - k } else { k })
+    }
+}
+
+/// Calls `write` on the register of each of the list elements `elem .. elem + len` (all
+/// present) with its id, then gives each element the visibility its register now has, a
+/// stretch of consecutive elements at a time.
+fn write_elems(
+    tree: &mut SeqTree<VecDeque<Register>>,
+    (elem, len): (Id, usize),
+    mut write: impl FnMut(&mut Register, Id),
+) {
+    let mut stretches: SmallVec<[(Id, usize, bool); 2]> = SmallVec::new();
+    tree.for_contents_mut(elem, len, |slots, off, k, first| {
+        for (i, slot) in slots.range_mut(off..off + k).enumerate() {
+            let e = first.add(i as u64);
+            write(slot, e);
+            let visible = slot.is_visible();
+            match stretches.last_mut() {
+                Some((_, n, v)) if *v == visible => *n += 1,
+                _ => stretches.push((e, 1, visible)),
+            }
+        }
+    });
+    for (first, n, visible) in stretches {
+        tree.set_visible(first, n, visible);
     }
 }

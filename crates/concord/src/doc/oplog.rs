@@ -67,10 +67,10 @@ pub(crate) enum LogAction {
     },
     /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
     DeleteSpan { target: Id, backward: bool },
-    /// Op `k` is a [`LogAction::Delete`] of list element `target + k` whose one predecessor
-    /// is the element's own value: a local delete of a stretch of elements nothing was
-    /// written to since their insert, recorded at once.
-    DeleteElems { target: Id },
+    /// Op `k` is a [`LogAction::Delete`] of list element `target + k` (`target - k` when
+    /// `backward`) whose one predecessor is the element's own value: a delete of a stretch of
+    /// elements nothing was written to since their insert, recorded at once.
+    DeleteElems { target: Id, backward: bool },
 }
 
 /// A run of ops with consecutive ids `id .. id + len`, all on object `obj`: what the log is
@@ -267,8 +267,8 @@ impl OpLog {
                 key: RegKey::Elem(e),
                 pred,
             } if pred.as_slice() == [e] => self.push_delete(id, obj, len, (e, false), true),
-            LogAction::DeleteElems { target } => {
-                self.push_delete(id, obj, len, (target, false), true);
+            LogAction::DeleteElems { target, backward } => {
+                self.push_delete(id, obj, len, (target, backward), true);
             }
             LogAction::InsertList {
                 left,
@@ -427,6 +427,12 @@ impl OpLog {
         if let Some(last) = entries.last_mut() {
             last.truncate(mark.last_len, mark.last_text_end, others);
         }
+    }
+
+    /// How many records the log keeps for `actor`.
+    #[cfg(test)]
+    pub(crate) fn records_of(&self, actor: ActorIdx) -> usize {
+        self.by_actor.get(actor.index()).map_or(0, Vec::len)
     }
 
     /// Drops the ops of actors from `actors` on (their table entries are being forgotten).

@@ -463,7 +463,13 @@ impl<'a> Transaction<'a> {
                             pred: pred.clone(),
                         },
                     ),
-                    n => (n, LogAction::DeleteElems { target: *elem }),
+                    n => (
+                        n,
+                        LogAction::DeleteElems {
+                            target: *elem,
+                            backward: false,
+                        },
+                    ),
                 };
                 self.log(by, t.id, len as u64, action);
                 by = by.add(len as u64);

@@ -214,6 +214,22 @@ impl Register {
         pred
     }
 
+    /// Overwrites the value `pred` (which the register holds) with nothing, as the delete op
+    /// `id`: a write of nothing over `[pred]`.
+    pub(crate) fn delete_value(&mut self, id: Id, pred: Id) {
+        if let Some(entry) = self.entries.iter_mut().rev().find(|e| e.id == pred) {
+            if entry.succ.is_empty() {
+                self.live -= 1;
+            }
+            entry.succ.push(id);
+        }
+    }
+
+    /// Whether the register holds the value written by `id`, overwritten or not.
+    pub(crate) fn holds(&self, id: Id) -> bool {
+        self.position(id).is_some()
+    }
+
     /// Adds `by` to the counters `pred` as op `id`. All or nothing.
     pub(crate) fn increment(&mut self, id: Id, by: i64, pred: &[Id]) -> Result<(), RegisterError> {
         self.check_preds(pred)?;
