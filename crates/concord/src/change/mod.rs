@@ -14,7 +14,7 @@ mod block;
 mod op;
 
 pub(crate) use block::{seq_in_block, ChangeBlock};
-pub(crate) use op::{forward_parts, forward_spans, Action, InsertValues, Key, NewValue, Op};
+pub(crate) use op::{forward_parts, forward_spans, Action, InsertValues, Key, NewValue, Op, Preds};
 
 use std::ops::Range;
 

@@ -34,18 +34,21 @@ impl InsertValues {
     }
 }
 
+/// The values a register op overwrites or increments: nearly always one, kept inline.
+pub(crate) type Preds = smallvec::SmallVec<[OpId; 1]>;
+
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Action {
     /// Write a value into a register, overwriting the values `pred` it saw there.
     Put {
         key: Key,
         value: NewValue,
-        pred: Vec<OpId>,
+        pred: Preds,
     },
     /// Overwrite the values `pred` of a register with nothing.
-    Delete { key: Key, pred: Vec<OpId> },
+    Delete { key: Key, pred: Preds },
     /// Add `by` to the counters `pred`.
-    Increment { key: Key, by: i64, pred: Vec<OpId> },
+    Increment { key: Key, by: i64, pred: Preds },
     /// Insert a run of elements between the elements `left` and `right` (None: the ends).
     Insert {
         left: Option<OpId>,

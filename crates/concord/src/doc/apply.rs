@@ -132,12 +132,12 @@ impl Doc {
         }
         let mut counter = change.start_op;
         let mut ops = change.ops.into_iter();
-        while let Some(op) = ops.next() {
+        while let [first, rest @ ..] = ops.as_slice() {
             let id = Id::new(actor, counter);
-            let (run, backward) = elem_delete_run(&op, ops.as_slice());
+            let (run, backward) = elem_delete_run(first, rest);
             if run > 1 {
-                if let Some(record) = self.apply_elem_deletes(id, &op, (run, backward), undo) {
-                    ops.nth(run - 2);
+                if let Some(record) = self.apply_elem_deletes(id, first, (run, backward), undo) {
+                    ops.nth(run - 1);
                     self.history.log.push(record);
                     if on_error == OnError::Discard {
                         undo.clear();
@@ -146,6 +146,7 @@ impl Doc {
                     continue;
                 }
             }
+            let Some(op) = ops.next() else { break };
             let len = op.len();
             let record = self.apply_op(id, op, undo).map_err(|reason| ApplyError {
                 actor: change.actor,
@@ -416,6 +417,7 @@ impl Doc {
         })
     }
 
+    #[inline]
     fn resolve_obj(&self, ctx: &OpContext) -> Result<Id, InvalidChange> {
         let id = self
             .history
@@ -608,7 +610,7 @@ mod tests {
             action: Action::Put {
                 key: Key::Map(key.into()),
                 value: NewValue::Scalar(ScalarValue::Int(1)),
-                pred,
+                pred: pred.into(),
             },
         }
     }
@@ -632,7 +634,7 @@ mod tests {
             obj: l,
             action: Action::Delete {
                 key: Key::Elem(e),
-                pred: vec![p],
+                pred: smallvec::smallvec![p],
             },
         };
         let other = ActorId::from_bytes([2; 16]);
@@ -760,7 +762,7 @@ mod tests {
             action: Action::Increment {
                 key: Key::Map("x".into()),
                 by: 1,
-                pred: vec![x],
+                pred: smallvec::smallvec![x],
             },
         };
         let not_counter = forged(other, 1, 5, heads.clone(), vec![inc]);

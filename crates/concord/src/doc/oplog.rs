@@ -27,7 +27,7 @@ use std::ops::Range;
 
 use smallvec::SmallVec;
 
-use crate::change::{Action, InsertValues, Key, NewValue, Op};
+use crate::change::{Action, InsertValues, Key, NewValue, Op, Preds};
 use crate::clock::Clock;
 use crate::ids::{ActorIdx, Id, OptId};
 use crate::room::{clone_with_room, make_room};
@@ -511,7 +511,7 @@ fn slice<'t>(
         RegKey::Map(s) => Key::Map(s.clone()),
         RegKey::Elem(e) => Key::Elem(export(*e)),
     };
-    let ids = |p: &[Id]| p.iter().map(|&i| export(i)).collect::<Vec<_>>();
+    let ids = |p: &[Id]| p.iter().map(|&i| export(i)).collect::<Preds>();
     let left_of = |left: &Option<Id>| {
         if from == 0 {
             left.map(export)
@@ -562,7 +562,7 @@ fn slice<'t>(
                 let e = export(e);
                 push(Action::Delete {
                     key: Key::Elem(e),
-                    pred: vec![e],
+                    pred: smallvec::smallvec![e],
                 });
             }
         }

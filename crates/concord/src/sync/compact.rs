@@ -18,7 +18,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::change::{
-    forward_spans, Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op,
+    forward_spans, Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op, Preds,
 };
 use crate::encoding::changes::{read_value, start_base, write_value};
 use crate::encoding::cursor::Cursor;
@@ -710,7 +710,7 @@ impl Reader<'_, '_> {
                     n => Key::Map(self.string(n - 1)?),
                 };
                 let n = self.c.count(1)?;
-                let mut pred = Vec::with_capacity(n);
+                let mut pred = Preds::with_capacity(n);
                 for _ in 0..n {
                     pred.push(self.id(counter, "sync pred")?);
                 }

@@ -5,7 +5,7 @@ use super::{start_base, value};
 use smallvec::SmallVec;
 
 use crate::change::{
-    Action, Change, ChangeBlock, ChangeMeta, Group, InsertValues, Key, NewValue, Op,
+    Action, Change, ChangeBlock, ChangeMeta, Group, InsertValues, Key, NewValue, Op, Preds,
 };
 use crate::encoding::column::boolean::BoolDecoder;
 use crate::encoding::column::compress::{self, Stored};
@@ -1047,7 +1047,7 @@ impl<'a> Decoder<'a> {
                     )?),
                 };
                 let n = self.preds.value()?;
-                let mut pred = Vec::with_capacity(capacity(n, self.budget));
+                let mut pred = Preds::with_capacity(capacity(n, self.budget));
                 for _ in 0..n {
                     pred.push(op_id(
                         self.actors,

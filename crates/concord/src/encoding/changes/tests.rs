@@ -5,7 +5,7 @@ use proptest::prelude::*;
 
 use super::columns::{action, code, origins, Col, COUNT};
 use super::{decode, decode_blocks, encode, encode_in};
-use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op};
+use crate::change::{Action, Change, ChangeMeta, Group, InsertValues, Key, NewValue, Op, Preds};
 use crate::encoding::cursor::Cursor;
 use crate::encoding::error::{DecodeError, DecodeErrorKind};
 use crate::encoding::frame::VERSION;
@@ -146,7 +146,7 @@ fn put(key: &str) -> Op {
         action: Action::Put {
             key: Key::Map(key.into()),
             value: NewValue::Scalar(ScalarValue::Int(1)),
-            pred: Vec::new(),
+            pred: Preds::new(),
         },
     }
 }
@@ -676,7 +676,7 @@ fn origins() -> impl Strategy<Value = (Option<OpId>, Option<OpId>)> {
 }
 
 fn action() -> impl Strategy<Value = Action> {
-    let preds = || proptest::collection::vec(op_id(), 0..3);
+    let preds = || proptest::collection::vec(op_id(), 0..3).prop_map(Preds::from_vec);
     prop_oneof![
         (key(), new_value(), preds()).prop_map(|(key, value, pred)| Action::Put {
             key,
