@@ -4,6 +4,8 @@
 //! leaves an undo record; a transaction that ends in `Err` replays the records backwards. Edits
 //! check their arguments before they touch anything, so a refused edit needs no undo at all.
 
+use smallvec::SmallVec;
+
 use crate::change::{ChangeMeta, Group, NewValue};
 use crate::clock::At;
 use crate::error::Expected;
@@ -394,6 +396,36 @@ impl<'a> Transaction<'a> {
         id
     }
 
+    /// Logs the deletes of a list splice, ops `first ..`, one per element of `deleted` (with
+    /// the values each overwrote): each stretch of elements with consecutive ids whose one
+    /// predecessor is their own inserted value as one record, any other element alone.
+    fn log_list_deletes(&mut self, obj: Id, first: Id, deleted: &[(Id, SmallVec<[Id; 1]>)]) {
+        let mut by = first;
+        let mut rest = deleted;
+        while let Some(((elem, pred), _)) = rest.split_first() {
+            let untouched = rest
+                .iter()
+                .zip(0..)
+                .take_while(|((e, p), k)| *e == elem.add(*k) && p.as_slice() == [*e])
+                .count();
+            let (len, action) = match untouched {
+                0 => {
+                    let key = RegKey::Elem(*elem);
+                    let pred = pred.clone();
+                    (1, LogAction::Delete { key, pred })
+                }
+                n => {
+                    let target = *elem;
+                    let backward = false;
+                    (n, LogAction::DeleteElems { target, backward })
+                }
+            };
+            self.log(by, obj, len as u64, action);
+            by = by.add(len as u64);
+            rest = &rest[len..];
+        }
+    }
+
     /// Inserts a scalar into a list at `index` (0 ..= length).
     ///
     /// # Errors
@@ -445,36 +477,7 @@ impl<'a> Transaction<'a> {
                 self.doc
                     .objects
                     .delete_list_local(t.id, (index, del), first, &mut self.undo);
-            // Elements with consecutive ids, each holding only its inserted value, make one
-            // record; any other element one record of its own.
-            let mut by = first;
-            let mut rest = &deleted[..];
-            while let Some(((elem, pred), _)) = rest.split_first() {
-                let n = rest
-                    .iter()
-                    .enumerate()
-                    .take_while(|(k, (e, p))| *e == elem.add(*k as u64) && p.as_slice() == [*e])
-                    .count();
-                let (len, action) = match n {
-                    0 => (
-                        1,
-                        LogAction::Delete {
-                            key: RegKey::Elem(*elem),
-                            pred: pred.clone(),
-                        },
-                    ),
-                    n => (
-                        n,
-                        LogAction::DeleteElems {
-                            target: *elem,
-                            backward: false,
-                        },
-                    ),
-                };
-                self.log(by, t.id, len as u64, action);
-                by = by.add(len as u64);
-                rest = &rest[len..];
-            }
+            self.log_list_deletes(t.id, first, &deleted);
         }
         let values: Vec<Stored> = values
             .into_iter()
