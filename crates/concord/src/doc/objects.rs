@@ -320,14 +320,11 @@ impl Objects {
         let Some(ObjData::List(tree)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        if tree.visible_parts(elem, len as u64).is_err() {
-            return false;
-        }
         let mut holds = true;
-        tree.for_contents_mut(elem, len, |slots, off, k, first| {
+        let found = tree.for_contents_mut(elem, len, |slots, off, k, first| {
             holds &= (0..k).all(|i| slots[off + i].holds(first.add(i as u64)));
         });
-        if !holds {
+        if found.is_none() || !holds {
             return false;
         }
         let by_of = deleter(elem, by, len, backward);
@@ -586,7 +583,7 @@ fn write_elems(
     mut write: impl FnMut(&mut Register, Id),
 ) {
     let mut stretches: SmallVec<[(Id, usize, bool); 2]> = SmallVec::new();
-    tree.for_contents_mut(elem, len, |slots, off, k, first| {
+    let found = tree.for_contents_mut(elem, len, |slots, off, k, first| {
         for (i, slot) in slots.range_mut(off..off + k).enumerate() {
             let e = first.add(i as u64);
             write(slot, e);
@@ -597,6 +594,7 @@ fn write_elems(
             }
         }
     });
+    debug_assert!(found.is_some(), "the elements are in the list");
     for (first, n, visible) in stretches {
         tree.set_visible(first, n, visible);
     }

@@ -166,15 +166,7 @@ impl Register {
         cmp: impl Fn(Id, Id) -> Ordering,
     ) -> Result<(), RegisterError> {
         self.check_preds(pred)?;
-        for &p in pred {
-            if let Some(i) = self.position(p) {
-                let entry = &mut self.entries[i];
-                if entry.succ.is_empty() {
-                    self.live -= 1;
-                }
-                entry.succ.push(id);
-            }
-        }
+        self.overwrite(id, pred);
         if let Some(value) = value {
             self.live += 1;
             let at = self
@@ -217,11 +209,19 @@ impl Register {
     /// Overwrites the value `pred` (which the register holds) with nothing, as the delete op
     /// `id`: a write of nothing over `[pred]`.
     pub(crate) fn delete_value(&mut self, id: Id, pred: Id) {
-        if let Some(entry) = self.entries.iter_mut().rev().find(|e| e.id == pred) {
-            if entry.succ.is_empty() {
-                self.live -= 1;
+        self.overwrite(id, &[pred]);
+    }
+
+    /// Gives the values `pred` the successor `id`; the register holds them.
+    fn overwrite(&mut self, id: Id, pred: &[Id]) {
+        for &p in pred {
+            if let Some(i) = self.position(p) {
+                let entry = &mut self.entries[i];
+                if entry.succ.is_empty() {
+                    self.live -= 1;
+                }
+                entry.succ.push(id);
             }
-            entry.succ.push(id);
         }
     }
 

@@ -206,7 +206,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
         let spans = self.visible_spans(pos, len);
         for &(id, n) in &spans {
-            self.for_contents_mut(id, n, &mut f);
+            let found = self.for_contents_mut(id, n, &mut f);
+            debug_assert!(found.is_some(), "visible spans are in the sequence");
             self.set_visible(id, n, false);
         }
         spans
@@ -335,24 +336,25 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     }
 
     /// Calls `f` with the content of each run holding some of the elements `id .. id + len`
-    /// (consecutive counters of one actor, all present), the offset of the first of them in
-    /// it, how many of them it holds and the first one's id, in id order. `f` must not change
-    /// the contents' lengths.
+    /// (consecutive counters of one actor), the offset of the first of them in it, how many
+    /// of them it holds and the first one's id, in id order; `None`, at the first of them
+    /// that is not in the sequence. `f` must not change the contents' lengths.
     pub(crate) fn for_contents_mut(
         &mut self,
         id: Id,
         len: usize,
         mut f: impl FnMut(&mut C, usize, usize, Id),
-    ) {
+    ) -> Option<()> {
         let mut done = 0;
         while done < len {
             let first = id.add(done as u64);
-            let p = self.find_present(first);
+            let p = self.find(first)?;
             let content = &mut self.leaf_mut(p.leaf).runs[p.run].content;
             let k = (len - done).min(content.len() - p.off);
             f(content, p.off, k, first);
             done += k;
         }
+        Some(())
     }
 
     /// Removes elements `id .. id + len` completely, as the undo of the most recent insert of
