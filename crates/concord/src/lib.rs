@@ -44,6 +44,7 @@
 //! See `ARCHITECTURE.md` in the repository for how the engine is built.
 
 mod change;
+mod chunked;
 mod clock;
 mod doc;
 mod encoding;

@@ -1,10 +1,11 @@
 //! Room in the vectors a document's history grows in.
 //!
-//! The op log and the text stores hold a vector per actor that grows with every run of
-//! typing, for as long as the document lives. A `Vec` doubles when it is full, so such a
-//! vector holds on average a third more than its items, and up to twice as much. These grow
-//! by half instead ([`make_room`], [`make_str_room`]): at most half as much again, for a few
-//! more copies while they grow.
+//! The text stores hold a buffer per actor that grows with every run of typing, for as long
+//! as the document lives. A `String` doubles when it is full, so such a buffer holds on
+//! average a third more than its bytes, and up to twice as much. These grow by half instead
+//! ([`make_str_room`]): at most half as much again, for a few more copies while they grow.
+//! (The op log's records, which need no contiguous buffer, grow by chunks instead:
+//! [`crate::chunked`].)
 //!
 //! A cloned `Vec` has no spare capacity, so the first push after a clone copies the whole
 //! vector again to grow it. A forked document goes on growing the vectors its history lives
@@ -15,14 +16,6 @@
 /// least a few, and at least `need`).
 fn grown(capacity: usize, need: usize) -> usize {
     need.max(capacity + capacity / 2).max(4)
-}
-
-/// Makes room in `items` for `more` more, growing it by half when it is full.
-pub(crate) fn make_room<T>(items: &mut Vec<T>, more: usize) {
-    let need = items.len() + more;
-    if need > items.capacity() {
-        items.reserve_exact(grown(items.capacity(), need) - items.len());
-    }
 }
 
 /// Makes room in `s` for `more` more bytes, growing it by half when it is full.
@@ -64,36 +57,31 @@ mod tests {
     }
 
     #[test]
-    fn vectors_grow_by_half() {
-        let mut v: Vec<u64> = Vec::new();
+    fn buffers_grow_by_half() {
         let mut s = String::new();
         let mut grew = 0;
-        for i in 0..10_000u64 {
-            let before = v.capacity();
-            make_room(&mut v, 1);
-            v.push(i);
+        for _ in 0..10_000 {
+            let before = s.capacity();
             make_str_room(&mut s, 3);
             s.push_str("abc");
-            if v.capacity() != before {
+            if s.capacity() != before {
                 grew += 1;
                 // Growing takes half as much again, never more (the allocator may round up
                 // by a few).
                 assert!(
-                    v.capacity() <= (before + before / 2).max(4) + 4,
+                    s.capacity() <= (before + before / 2).max(4) + 8,
                     "{before} -> {}",
-                    v.capacity()
+                    s.capacity()
                 );
             }
-            assert!(v.capacity() <= v.len() + v.len() / 2 + 4);
             assert!(s.capacity() <= s.len() + s.len() / 2 + 8);
         }
-        assert_eq!(v, (0..10_000).collect::<Vec<_>>());
         assert_eq!(s.len(), 30_000);
-        // Geometric growth: a few dozen times for ten thousand items, not once per item.
+        // Geometric growth: a few dozen times for thirty thousand bytes, not once per push.
         assert!((10..40).contains(&grew), "grew {grew} times");
         // A push that needs more than half again gets what it needs.
-        let mut big: Vec<u8> = Vec::new();
-        make_room(&mut big, 100);
+        let mut big = String::new();
+        make_str_room(&mut big, 100);
         assert!(big.capacity() >= 100);
     }
 }

@@ -127,9 +127,6 @@ impl Doc {
     ) -> Result<(), ApplyError> {
         let ChangeBlock { change, lens, .. } = block;
         let actor = self.history.intern(change.actor);
-        if change.ops.len() > 1 {
-            self.history.log.reserve(actor, change.ops.len());
-        }
         let mut counter = change.start_op;
         let mut ops = change.ops.into_iter();
         while let [first, rest @ ..] = ops.as_slice() {

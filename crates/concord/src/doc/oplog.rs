@@ -28,9 +28,9 @@ use std::ops::Range;
 use smallvec::SmallVec;
 
 use crate::change::{Action, InsertValues, Key, NewValue, Op, Preds};
+use crate::chunked::Chunked;
 use crate::clock::Clock;
 use crate::ids::{ActorIdx, Id, OptId};
-use crate::room::{clone_with_room, make_room};
 use crate::{ObjId, OpId};
 
 use super::objects::{RegKey, ROOT_ID};
@@ -120,13 +120,6 @@ enum Kind {
     Other(u32),
 }
 
-/// Appends `entry` to an actor's entries, which grow by half when full: they grow with the
-/// document for as long as it lives.
-fn push_entry(entries: &mut Vec<Entry>, entry: Entry) {
-    make_room(entries, 1);
-    entries.push(entry);
-}
-
 /// A byte range of a text's store, as a plain pair (a `Range` is not `Copy`).
 #[derive(Clone, Copy, Debug)]
 struct ByteRange {
@@ -195,30 +188,21 @@ pub(crate) struct ActorMark {
 }
 
 /// The op log of a document.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct OpLog {
-    /// The entries of each actor, in counter order.
-    by_actor: Vec<Vec<Entry>>,
+    /// The entries of each actor, in counter order. They grow with the document for as long
+    /// as it lives, so they grow by chunks, never moving.
+    by_actor: Vec<Chunked<Entry>>,
     /// The actions of each actor's [`Kind::Other`] entries.
     others: Vec<Vec<LogAction>>,
 }
 
-/// Cloned with room to grow (a forked document goes on recording).
-impl Clone for OpLog {
-    fn clone(&self) -> Self {
-        OpLog {
-            by_actor: self.by_actor.iter().map(|v| clone_with_room(v)).collect(),
-            others: self.others.clone(),
-        }
-    }
-}
-
 impl OpLog {
     /// The entries of `actor`, created on first use.
-    fn actor_mut(&mut self, actor: ActorIdx) -> &mut Vec<Entry> {
+    fn actor_mut(&mut self, actor: ActorIdx) -> &mut Chunked<Entry> {
         let a = actor.index();
         if self.by_actor.len() <= a {
-            self.by_actor.resize_with(a + 1, Vec::new);
+            self.by_actor.resize_with(a + 1, Chunked::default);
             self.others.resize_with(a + 1, Vec::new);
         }
         &mut self.by_actor[a]
@@ -230,21 +214,12 @@ impl OpLog {
         let others = &mut self.others[id.actor.index()];
         let i = u32::try_from(others.len()).expect("fewer than 2^32 actions of one actor");
         others.push(action);
-        push_entry(
-            &mut self.by_actor[id.actor.index()],
-            Entry {
-                counter: id.counter,
-                len,
-                obj,
-                kind: Kind::Other(i),
-            },
-        );
-    }
-
-    /// Makes room for `ops` more records of `actor`, so that a block of changes read at once
-    /// grows the actor's entries once.
-    pub(crate) fn reserve(&mut self, actor: ActorIdx, ops: usize) {
-        make_room(self.actor_mut(actor), ops);
+        self.by_actor[id.actor.index()].push(Entry {
+            counter: id.counter,
+            len,
+            obj,
+            kind: Kind::Other(i),
+        });
     }
 
     /// Appends an op (or a run of them), merging it into the actor's last record if it
@@ -340,15 +315,12 @@ impl OpLog {
         } else {
             Kind::DeleteSpan { target, backward }
         };
-        push_entry(
-            entries,
-            Entry {
-                counter: id.counter,
-                len,
-                obj,
-                kind,
-            },
-        );
+        entries.push(Entry {
+            counter: id.counter,
+            len,
+            obj,
+            kind,
+        });
     }
 
     /// Appends an insert of `chars` characters as ops `id ..`, which took the bytes `bytes`
@@ -383,26 +355,24 @@ impl OpLog {
                 }
             }
         }
-        push_entry(
-            entries,
-            Entry {
-                counter: id.counter,
-                len: chars,
-                obj,
-                kind: Kind::Text {
-                    left: OptId::from(left),
-                    right,
-                    bytes: ByteRange {
-                        start: from,
-                        end: to,
-                    },
+        entries.push(Entry {
+            counter: id.counter,
+            len: chars,
+            obj,
+            kind: Kind::Text {
+                left: OptId::from(left),
+                right,
+                bytes: ByteRange {
+                    start: from,
+                    end: to,
                 },
             },
-        );
+        });
     }
 
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
-        let entries = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
+        let empty = Chunked::default();
+        let entries = self.by_actor.get(actor.index()).unwrap_or(&empty);
         let last_text_end = match entries.last().map(|r| &r.kind) {
             Some(Kind::Text { bytes, .. }) => bytes.end,
             _ => 0,
@@ -432,7 +402,7 @@ impl OpLog {
     /// How many records the log keeps for `actor`.
     #[cfg(test)]
     pub(crate) fn records_of(&self, actor: ActorIdx) -> usize {
-        self.by_actor.get(actor.index()).map_or(0, Vec::len)
+        self.by_actor.get(actor.index()).map_or(0, Chunked::len)
     }
 
     /// Drops the ops of actors from `actors` on (their table entries are being forgotten).
@@ -478,11 +448,13 @@ impl OpLog {
         export: impl Fn(Id) -> OpId,
         text: impl Fn(Id) -> &'t str,
     ) -> Vec<Op> {
-        let entries = self.by_actor.get(actor.index()).map_or(&[][..], |v| v);
+        let Some(entries) = self.by_actor.get(actor.index()) else {
+            return Vec::new();
+        };
         let others = self.others.get(actor.index()).map_or(&[][..], |v| v);
         let first = entries.partition_point(|r| r.end() <= start);
         let mut ops = Vec::new();
-        for r in entries[first..].iter().take_while(|r| r.counter < end) {
+        for r in entries.iter_from(first).take_while(|r| r.counter < end) {
             let from = start.saturating_sub(r.counter);
             let to = (end - r.counter).min(r.len);
             slice(actor, r, (&text, others), from, to, &export, &mut ops);
@@ -661,8 +633,8 @@ mod tests {
         log.push(del(9, 4));
         log.push(text(&mut buf, 10, Some(2), "x"));
         assert_eq!(log.by_actor[0].len(), 3);
-        assert_eq!(log.by_actor[0][0].len, 5);
-        assert_eq!(log.by_actor[0][1].len, 3);
+        assert_eq!(log.by_actor[0].get(0).unwrap().len, 5);
+        assert_eq!(log.by_actor[0].get(1).unwrap().len, 3);
 
         // Slicing gives one public op per record inside the range.
         let ops = log.ops_in(ActorIdx(0), (3, 9), export, |_| buf.as_str());
