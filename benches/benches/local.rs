@@ -1,10 +1,13 @@
 //! Local replay: every transaction of a sequential trace applied as a local transaction to a
 //! fresh document (the `local` figure of the trace tool), throughput in patches; and the same
-//! replay into a list of scalars (`local_list`), one element per character.
+//! replay into a list of scalars (`local_list`), one element per character; and the text
+//! replay with a second replica that applies each transaction's changes as they are made
+//! (`local_followed`).
 #![allow(missing_docs)] // criterion_group! and criterion_main! generate undocumented items
 
 use concord_benches::{
-    load_sequential, replay_local, replay_local_list, sequential_names, SequentialTrace,
+    load_sequential, replay_followed, replay_local, replay_local_list, sequential_names,
+    SequentialTrace,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -15,6 +18,7 @@ fn local(c: &mut Criterion) {
         .collect();
     replay_group(c, "local", &traces, replay_local);
     replay_group(c, "local_list", &traces, replay_local_list);
+    replay_group(c, "local_followed", &traces, replay_followed);
 }
 
 /// A group timing `replay` on every trace, throughput in patches.

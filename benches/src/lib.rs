@@ -46,6 +46,31 @@ pub fn replay_local(t: &SequentialTrace) -> (Doc, ObjId) {
     (doc, text)
 }
 
+/// Replays a sequential trace as [`replay_local`] does, with a second replica following it:
+/// after each transaction, the follower applies the changes the typist made since its heads
+/// before it ([`Doc::changes_since`]), as an application shipping each edit to a peer would.
+/// Returns both documents and the text.
+pub fn replay_followed(t: &SequentialTrace) -> (Doc, Doc, ObjId) {
+    let (mut doc, text) = text_doc();
+    let mut follower = doc.fork();
+    if !t.start_content.is_empty() {
+        doc.transact(|tx| tx.splice_text(text, 0, 0, &t.start_content))
+            .expect("start content");
+    }
+    let mut heads = follower.heads();
+    for txn in &t.txns {
+        apply_patches(&mut doc, text, &txn.patches);
+        let new = doc
+            .changes_since(&heads)
+            .expect("the heads are the document's");
+        follower
+            .apply_changes(new)
+            .expect("the typist's changes apply");
+        heads = doc.heads();
+    }
+    (doc, follower, text)
+}
+
 /// Replays a sequential trace into a list of scalars instead of a text: each character is
 /// one element (its code point, an integer), each patch one `splice` of the list, each trace
 /// transaction one local transaction. Lists and texts share the sequence tree; list elements

@@ -126,9 +126,17 @@ impl ChangeRun {
         })
     }
 
-    /// The sequence number of the run's last change.
-    fn last_seq(&self) -> u64 {
-        self.first_seq + self.count - 1
+    /// The index of the first change of the run whose first op counter is above `counter`
+    /// (`count` if there is none).
+    fn first_starting_after(&self, counter: u64) -> u64 {
+        let g = self.lens.partition_point(|l| l.start <= counter);
+        let Some(g) = g.checked_sub(1) else {
+            return 0;
+        };
+        let l = self.lens[g];
+        // Changes are never empty: `l.len` is at least 1.
+        let i = (counter - l.start) / l.len + 1;
+        l.first + i.min(self.group_count(g))
     }
 
     /// The index of the change whose last op has counter `counter`, if one does.
@@ -160,13 +168,38 @@ impl ChangeRun {
     }
 }
 
-/// Where one actor's last run stood, to undo extensions of it.
+/// Which of an actor's changes another side lacks.
+#[derive(Clone, Copy, Debug)]
+enum Lacks {
+    /// Those whose sequence number is above this one.
+    AfterSeq(u64),
+    /// Those whose first op counter is above this one.
+    StartingAfter(u64),
+}
+
+impl Lacks {
+    /// The index of the first change of `run` (a run of the actor) that is lacked; `count`
+    /// if none is.
+    fn first_in(self, run: &ChangeRun) -> u64 {
+        match self {
+            Lacks::AfterSeq(seen) => seen
+                .saturating_add(1)
+                .saturating_sub(run.first_seq)
+                .min(run.count),
+            Lacks::StartingAfter(counter) => run.first_starting_after(counter),
+        }
+    }
+}
+
+/// Where one actor's last run stood, to undo extensions of it. Extending a run only adds
+/// length groups (a group never changes once pushed), so the number of groups is enough:
+/// marking costs the same however long the run.
 #[derive(Clone, Debug)]
 struct RunMark {
     run: usize,
     count: u64,
     end_op: u64,
-    lens: SmallVec<[LenGroup; 1]>,
+    groups: usize,
 }
 
 /// What [`History::rollback`] needs to restore the graph as it was (the queue aside, which
@@ -635,7 +668,7 @@ impl History {
                     run: r,
                     count: self.runs[r].count,
                     end_op: self.runs[r].end_op,
-                    lens: self.runs[r].lens.clone(),
+                    groups: self.runs[r].lens.len(),
                 })
             })
             .collect();
@@ -667,7 +700,7 @@ impl History {
             let run = &mut self.runs[m.run];
             run.count = m.count;
             run.end_op = m.end_op;
-            run.lens = m.lens;
+            run.lens.truncate(m.groups);
         }
         for (a, m) in mark.log.iter().enumerate() {
             self.log.rollback(ActorIdx(a as u32), m);
@@ -711,10 +744,12 @@ impl History {
     }
 
     /// The changes not in `clock`, each after its dependencies.
+    ///
+    /// A change is in a version when its first op is, so an actor's changes outside it are
+    /// those that start after the version's counter for the actor: found by binary search, as
+    /// in [`History::changes_after`].
     pub(crate) fn changes_outside(&self, objects: &Objects, clock: &Clock) -> Vec<Change> {
-        self.collect(objects, |actor, start| {
-            !clock.contains(Id::new(actor, start))
-        })
+        self.changes_from(objects, |a| Lacks::StartingAfter(clock.get(a)))
     }
 
     /// The changes in `clock`, each after its dependencies.
@@ -726,8 +761,9 @@ impl History {
 
     /// The changes of `self` that `other` has not applied, each after its dependencies.
     pub(crate) fn changes_missing_from(&self, objects: &Objects, other: &History) -> Vec<Change> {
-        self.changes_after(objects, |actor| {
-            other.actor_idx(actor).map_or(0, |a| other.next_seq(a) - 1)
+        self.changes_from(objects, |a| {
+            let actor = &self.actors[a.index()];
+            Lacks::AfterSeq(other.actor_idx(actor).map_or(0, |a| other.next_seq(a) - 1))
         })
     }
 
@@ -737,25 +773,33 @@ impl History {
     }
 
     /// The changes whose sequence number is above `have(actor)`, each after its dependencies.
-    ///
-    /// The runs holding such changes are found per actor by binary search, so a peer that
-    /// lacks a few changes costs a search per actor, not a pass over the whole history.
     pub(crate) fn changes_after(
         &self,
         objects: &Objects,
         have: impl Fn(&ActorId) -> u64,
     ) -> Vec<Change> {
+        self.changes_from(objects, |a| Lacks::AfterSeq(have(&self.actors[a.index()])))
+    }
+
+    /// The changes of every actor `a` from the first one `lacks(a)` names on, each after its
+    /// dependencies.
+    ///
+    /// The runs holding such changes are found per actor by binary search, so a peer that
+    /// lacks a few changes costs a search per actor, not a pass over the whole history.
+    fn changes_from(&self, objects: &Objects, lacks: impl Fn(ActorIdx) -> Lacks) -> Vec<Change> {
         // (run, its first change the other side lacks), from every actor.
         let mut wanted: Vec<(usize, u64)> = Vec::new();
         for (a, list) in self.by_actor.iter().enumerate() {
-            let seen = have(&self.actors[a]);
-            let first = list.partition_point(|&r| self.runs[r].last_seq() <= seen);
-            wanted.extend(list[first..].iter().map(|&r| {
-                let from = seen
-                    .saturating_add(1)
-                    .saturating_sub(self.runs[r].first_seq);
-                (r, from)
-            }));
+            let lacks = lacks(ActorIdx(a as u32));
+            let first = list.partition_point(|&r| {
+                let run = &self.runs[r];
+                lacks.first_in(run) >= run.count
+            });
+            wanted.extend(
+                list[first..]
+                    .iter()
+                    .map(|&r| (r, lacks.first_in(&self.runs[r]))),
+            );
         }
         // Runs in the order applied, which is a topological order.
         wanted.sort_unstable_by_key(|&(r, _)| r);
@@ -828,6 +872,37 @@ mod tests {
             let tail: Vec<_> = r.spans_from(from).collect();
             assert_eq!(tail, spans[(from.min(r.count) as usize)..], "from {from}");
         }
+        // The first change starting after each counter, against a scan.
+        for counter in 0..25 {
+            let scan = spans
+                .iter()
+                .find(|&&(_, start, _)| start > counter)
+                .map_or(r.count, |&(k, ..)| k);
+            assert_eq!(r.first_starting_after(counter), scan, "after {counter}");
+        }
+    }
+
+    #[test]
+    fn extensions_of_a_run_roll_back_to_its_length_groups() {
+        let a = ActorId::from_bytes([1; 16]);
+        let meta = ChangeMeta::plain;
+        let mut h = History::default();
+        // Changes 1 and 2 of two ops each: one run, one length group.
+        h.record(meta(a, 1, 1, vec![]), 2);
+        h.record(meta(a, 2, 3, vec![OpId::new(2, a)]), 2);
+        let mark = h.mark();
+        // Changes of other lengths add groups to the run.
+        h.record(meta(a, 3, 5, vec![OpId::new(4, a)]), 3);
+        h.record(meta(a, 4, 8, vec![OpId::new(7, a)]), 1);
+        assert_eq!((h.runs.len(), h.runs[0].lens.len()), (1, 3));
+        h.rollback(mark);
+        let run = &h.runs[0];
+        assert_eq!((run.count, run.end_op, run.lens.len()), (2, 5, 1));
+        assert_eq!((run.ops_of(0), run.ops_of(1)), ((1, 3), (3, 5)));
+        // The run grows again from where it stood.
+        h.record(meta(a, 3, 5, vec![OpId::new(4, a)]), 1);
+        let run = &h.runs[0];
+        assert_eq!((run.count, run.lens.len(), run.ops_of(2)), (3, 2, (5, 6)));
     }
 
     #[test]

@@ -28,6 +28,50 @@ fn heads_and_changes_since() {
 }
 
 #[test]
+fn changes_since_any_past_heads_are_the_changes_those_heads_lack() {
+    // Two replicas type in runs of changes of several lengths and merge now and then, so
+    // the history has runs of several length groups and merges between them.
+    let (mut a, mut b) = (doc(1), doc(2));
+    let t = a
+        .transact(|tx| tx.put_object(ROOT, "t", ObjType::Text))
+        .unwrap();
+    sync(&mut a, &mut b);
+    let mut past = vec![a.heads()];
+    for round in 0..6 {
+        for (i, d) in [&mut a, &mut b].into_iter().enumerate() {
+            for k in 0..=round {
+                let word = "xyz".repeat(1 + (k + i) % 3);
+                let at = d.length(t);
+                d.transact(|tx| tx.splice_text(t, at, 0, &word)).unwrap();
+                past.push(d.heads());
+            }
+        }
+        if round % 2 == 1 {
+            sync(&mut a, &mut b);
+            past.push(a.heads());
+        }
+    }
+    sync(&mut a, &mut b);
+    let all = a.changes();
+    for heads in &past {
+        let had = a.fork_at(heads).unwrap().changes();
+        let lacking: Vec<_> = all.iter().filter(|c| !had.contains(c)).cloned().collect();
+        let mut since = a.changes_since(heads).unwrap();
+        // The same changes, each after its dependencies (the order among concurrent ones is
+        // the history's).
+        assert_eq!(since.len(), lacking.len(), "since {heads:?}");
+        since.retain(|c| lacking.contains(c));
+        assert_eq!(since.len(), lacking.len());
+        let mut fresh = a.fork_at(heads).unwrap();
+        fresh
+            .apply_changes(a.changes_since(heads).unwrap())
+            .unwrap();
+        assert!(fresh.pending_changes().is_empty());
+        assert_eq!(fresh.text(t).unwrap(), a.text(t).unwrap());
+    }
+}
+
+#[test]
 fn out_of_order_changes_wait_and_duplicates_are_ignored() {
     let mut a = doc(1);
     let t = a
