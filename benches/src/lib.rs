@@ -33,13 +33,19 @@ pub fn apply_patches(doc: &mut Doc, text: ObjId, patches: &[Patch]) {
     .expect("trace patches stay within the text");
 }
 
-/// Replays a sequential trace into a fresh document, one transaction per trace transaction.
-pub fn replay_local(t: &SequentialTrace) -> (Doc, ObjId) {
+/// A fresh text document holding the trace's start content.
+fn started(t: &SequentialTrace) -> (Doc, ObjId) {
     let (mut doc, text) = text_doc();
     if !t.start_content.is_empty() {
         doc.transact(|tx| tx.splice_text(text, 0, 0, &t.start_content))
             .expect("start content");
     }
+    (doc, text)
+}
+
+/// Replays a sequential trace into a fresh document, one transaction per trace transaction.
+pub fn replay_local(t: &SequentialTrace) -> (Doc, ObjId) {
+    let (mut doc, text) = started(t);
     for txn in &t.txns {
         apply_patches(&mut doc, text, &txn.patches);
     }
@@ -51,12 +57,8 @@ pub fn replay_local(t: &SequentialTrace) -> (Doc, ObjId) {
 /// before it ([`Doc::changes_since`]), as an application shipping each edit to a peer would.
 /// Returns both documents and the text.
 pub fn replay_followed(t: &SequentialTrace) -> (Doc, Doc, ObjId) {
-    let (mut doc, text) = text_doc();
+    let (mut doc, text) = started(t);
     let mut follower = doc.fork();
-    if !t.start_content.is_empty() {
-        doc.transact(|tx| tx.splice_text(text, 0, 0, &t.start_content))
-            .expect("start content");
-    }
     let mut heads = follower.heads();
     for txn in &t.txns {
         apply_patches(&mut doc, text, &txn.patches);

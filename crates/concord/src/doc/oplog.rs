@@ -371,15 +371,15 @@ impl OpLog {
     }
 
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
-        let empty = Chunked::default();
-        let entries = self.by_actor.get(actor.index()).unwrap_or(&empty);
-        let last_text_end = match entries.last().map(|r| &r.kind) {
+        let entries = self.by_actor.get(actor.index());
+        let last = entries.and_then(Chunked::last);
+        let last_text_end = match last.map(|r| &r.kind) {
             Some(Kind::Text { bytes, .. }) => bytes.end,
             _ => 0,
         };
         ActorMark {
-            records: entries.len(),
-            last_len: entries.last().map_or(0, |r| r.len),
+            records: entries.map_or(0, Chunked::len),
+            last_len: last.map_or(0, |r| r.len),
             last_text_end,
             others_len: self.others.get(actor.index()).map_or(0, Vec::len),
         }
