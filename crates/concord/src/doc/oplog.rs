@@ -21,10 +21,13 @@
 //! deletes of elements nothing was written to since their insert (their one predecessor is the
 //! element's own value) merge into runs as text deletes do. The rare kinds of op (map and list
 //! writes, counters, list inserts) are kept aside in a list per actor, so that the common
-//! ones, text inserts and deletes, take 64 bytes each.
+//! ones, text inserts and deletes, take 52 bytes each: the object an entry acts on is its index
+//! in the log's table of objects, and its length 32 bits (no run of one actor's ops holds 2^32
+//! elements: its characters alone would pass the 4 GiB a text keeps per actor).
 
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::change::{Action, InsertValues, Key, NewValue, Op, Preds};
@@ -85,15 +88,17 @@ pub(crate) struct Record {
 
 /// A record as the log keeps it: the actor is that of the list holding it, and the
 /// characters of inserts live in the text's store. Plain data, so that copying a log (a fork)
-/// is a copy of memory.
+/// is a copy of memory. Packed to an alignment of 4, as [`Id`] is, so that its 52 bytes take
+/// no padding; `counter` is read by value.
 #[derive(Clone, Copy, Debug)]
+#[repr(C, packed(4))]
 struct Entry {
     /// The first op's counter.
     counter: u64,
     /// The number of ops.
-    len: u64,
-    /// The object the ops act on.
-    obj: Id,
+    len: u32,
+    /// The object the ops act on, as its index in the log's [`Objs`].
+    obj: u32,
     kind: Kind,
 }
 
@@ -128,8 +133,17 @@ struct ByteRange {
 }
 
 impl Entry {
+    fn len(&self) -> u64 {
+        u64::from(self.len)
+    }
+
     fn end(&self) -> u64 {
-        self.counter + self.len
+        self.counter + self.len()
+    }
+
+    /// Lengthens the entry by `n` ops, if its length stays within 32 bits.
+    fn grow(&mut self, n: u64) -> bool {
+        grown(self.len, n).map(|len| self.len = len).is_some()
     }
 
     /// The id of op `k` of the entry, for an entry of `actor`.
@@ -149,7 +163,7 @@ impl Entry {
         if t2.actor != target.actor {
             return None;
         }
-        let n = self.len;
+        let n = self.len();
         let forward = !backward && Some(t2.counter) == target.counter.checked_add(n);
         let back =
             n2 == 1 && (backward || n == 1) && Some(t2.counter) == target.counter.checked_sub(n);
@@ -173,7 +187,7 @@ impl Entry {
                 values.truncate(len as usize);
             }
         }
-        self.len = len;
+        self.len = entry_len(len);
     }
 }
 
@@ -187,6 +201,40 @@ pub(crate) struct ActorMark {
     others_len: usize,
 }
 
+/// The length of an entry of `len` ops. No run reaches 2^32 ops (see the module
+/// documentation): an entry of text holds at most as many ops as bytes of the text's store,
+/// an entry of deletes removes distinct elements of one actor, and a list insert's values are
+/// in memory.
+fn entry_len(len: u64) -> u32 {
+    u32::try_from(len).expect("no run of ops reaches 2^32 elements")
+}
+
+/// An entry's length `len` grown by `n`, if it stays within 32 bits.
+fn grown(len: u32, n: u64) -> Option<u32> {
+    u32::try_from(u64::from(len).checked_add(n)?).ok()
+}
+
+/// The objects the log's entries act on, each by its index here.
+#[derive(Clone, Debug, Default)]
+struct Objs {
+    ids: Vec<Id>,
+    index: FxHashMap<Id, u32>,
+}
+
+impl Objs {
+    fn get(&self, i: u32) -> Id {
+        self.ids[i as usize]
+    }
+
+    /// The index of `obj`, given one on first use.
+    fn intern(&mut self, obj: Id) -> u32 {
+        *self.index.entry(obj).or_insert_with(|| {
+            self.ids.push(obj);
+            u32::try_from(self.ids.len() - 1).expect("fewer than 2^32 objects")
+        })
+    }
+}
+
 /// The op log of a document.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OpLog {
@@ -195,6 +243,7 @@ pub(crate) struct OpLog {
     by_actor: Vec<Chunked<Entry>>,
     /// The actions of each actor's [`Kind::Other`] entries.
     others: Vec<Vec<LogAction>>,
+    objs: Objs,
 }
 
 impl OpLog {
@@ -214,9 +263,10 @@ impl OpLog {
         let others = &mut self.others[id.actor.index()];
         let i = u32::try_from(others.len()).expect("fewer than 2^32 actions of one actor");
         others.push(action);
+        let obj = self.objs.intern(obj);
         self.by_actor[id.actor.index()].push(Entry {
             counter: id.counter,
-            len,
+            len: entry_len(len),
             obj,
             kind: Kind::Other(i),
         });
@@ -254,7 +304,7 @@ impl OpLog {
                 let a = id.actor.index();
                 let (entries, others) = (&mut self.by_actor[a], &mut self.others[a]);
                 if let Some(last) = entries.last_mut() {
-                    let last_id = last.id(id.actor, last.len - 1);
+                    let last_id = last.id(id.actor, last.len() - 1);
                     if let Kind::Other(i) = last.kind {
                         if let Some(LogAction::InsertList {
                             right: r,
@@ -262,13 +312,13 @@ impl OpLog {
                             ..
                         }) = others.get_mut(i as usize)
                         {
-                            if last.obj == obj
-                                && last.counter + last.len == id.counter
+                            if self.objs.get(last.obj) == obj
+                                && last.end() == id.counter
                                 && left == Some(last_id)
                                 && *r == right
+                                && last.grow(len)
                             {
                                 v.extend(values);
-                                last.len += len;
                                 return;
                             }
                         }
@@ -296,17 +346,19 @@ impl OpLog {
         (target, backward): (Id, bool),
         elems: bool,
     ) {
-        let entries = self.actor_mut(id.actor);
+        self.actor_mut(id.actor);
+        let entries = &mut self.by_actor[id.actor.index()];
         if let Some(last) = entries.last_mut() {
-            if last.obj == obj && last.end() == id.counter && !backward {
+            if self.objs.get(last.obj) == obj && last.end() == id.counter && !backward {
                 if let Some(back) = last.continues_delete(target, len, elems) {
-                    if let Kind::DeleteSpan { backward, .. } | Kind::ElemDeletes { backward, .. } =
-                        &mut last.kind
-                    {
-                        *backward = back;
+                    if last.grow(len) {
+                        if let Kind::DeleteSpan { backward, .. }
+                        | Kind::ElemDeletes { backward, .. } = &mut last.kind
+                        {
+                            *backward = back;
+                        }
+                        return;
                     }
-                    last.len += len;
-                    return;
                 }
             }
         }
@@ -317,8 +369,8 @@ impl OpLog {
         };
         entries.push(Entry {
             counter: id.counter,
-            len,
-            obj,
+            len: entry_len(len),
+            obj: self.objs.intern(obj),
             kind,
         });
     }
@@ -334,13 +386,14 @@ impl OpLog {
         bytes: Range<u32>,
         chars: u64,
     ) {
-        let entries = self.actor_mut(id.actor);
+        self.actor_mut(id.actor);
+        let entries = &mut self.by_actor[id.actor.index()];
         let (from, to) = (bytes.start, bytes.end);
         let right = OptId::from(right);
         if let Some(last) = entries.last_mut() {
-            let continues = last.obj == obj
+            let continues = self.objs.get(last.obj) == obj
                 && last.end() == id.counter
-                && left == Some(last.id(id.actor, last.len - 1));
+                && left == Some(last.id(id.actor, last.len() - 1));
             if let (
                 true,
                 Kind::Text {
@@ -348,17 +401,19 @@ impl OpLog {
                 },
             ) = (continues, &mut last.kind)
             {
-                if *r == right && bytes.end == from {
+                if let Some(len) =
+                    grown(last.len, chars).filter(|_| *r == right && bytes.end == from)
+                {
                     bytes.end = to;
-                    last.len += chars;
+                    last.len = len;
                     return;
                 }
             }
         }
         entries.push(Entry {
             counter: id.counter,
-            len: chars,
-            obj,
+            len: entry_len(chars),
+            obj: self.objs.intern(obj),
             kind: Kind::Text {
                 left: OptId::from(left),
                 right,
@@ -379,7 +434,7 @@ impl OpLog {
         };
         ActorMark {
             records: entries.map_or(0, Chunked::len),
-            last_len: last.map_or(0, |r| r.len),
+            last_len: last.map_or(0, Entry::len),
             last_text_end,
             others_len: self.others.get(actor.index()).map_or(0, Vec::len),
         }
@@ -415,6 +470,9 @@ impl OpLog {
     /// element ids (possibly overlapping, where concurrent deletes hit one element).
     pub(crate) fn deleted_in(&self, obj: Id, clock: &Clock) -> Vec<(Id, u64)> {
         let mut spans = Vec::new();
+        let Some(&obj) = self.objs.index.get(&obj) else {
+            return spans;
+        };
         for (a, entries) in self.by_actor.iter().enumerate() {
             let actor = ActorIdx(a as u32);
             for r in entries.iter().filter(|r| r.obj == obj) {
@@ -426,7 +484,7 @@ impl OpLog {
                 if max < r.counter {
                     continue;
                 }
-                let n = r.len.min(max - r.counter + 1);
+                let n = r.len().min(max - r.counter + 1);
                 let first = if backward {
                     Id::new(target.actor, target.counter + 1 - n)
                 } else {
@@ -456,18 +514,27 @@ impl OpLog {
         let mut ops = Vec::new();
         for r in entries.iter_from(first).take_while(|r| r.counter < end) {
             let from = start.saturating_sub(r.counter);
-            let to = (end - r.counter).min(r.len);
-            slice(actor, r, (&text, others), from, to, &export, &mut ops);
+            let to = (end - r.counter).min(r.len());
+            let obj = self.objs.get(r.obj);
+            slice(
+                (actor, obj),
+                r,
+                (&text, others),
+                from,
+                to,
+                &export,
+                &mut ops,
+            );
         }
         ops
     }
 }
 
-/// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`) to `out`.
-/// `text(obj)` is the actor's buffer in the store of the text `obj`; `others` the actor's
-/// actions of the rare kinds.
+/// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`, on `obj`) to
+/// `out`. `text(obj)` is the actor's buffer in the store of the text `obj`; `others` the
+/// actor's actions of the rare kinds.
 fn slice<'t>(
-    actor: ActorIdx,
+    (actor, obj_id): (ActorIdx, Id),
     r: &Entry,
     (text, others): (&impl Fn(Id) -> &'t str, &[LogAction]),
     from: u64,
@@ -475,7 +542,7 @@ fn slice<'t>(
     export: &impl Fn(Id) -> OpId,
     out: &mut Vec<Op>,
 ) {
-    let obj = match r.obj {
+    let obj = match obj_id {
         ROOT_ID => ObjId::Root,
         id => ObjId::Op(export(id)),
     };
@@ -494,7 +561,7 @@ fn slice<'t>(
     let mut push = |action| out.push(Op { obj, action });
     match &r.kind {
         Kind::Text { left, right, bytes } => {
-            let text: String = text(r.obj)[bytes.start as usize..bytes.end as usize]
+            let text: String = text(obj_id)[bytes.start as usize..bytes.end as usize]
                 .chars()
                 .skip(from as usize)
                 .take((to - from) as usize)
@@ -617,8 +684,8 @@ mod tests {
     }
 
     #[test]
-    fn entries_are_64_bytes() {
-        assert_eq!(std::mem::size_of::<Entry>(), 64);
+    fn entries_are_52_bytes() {
+        assert_eq!(std::mem::size_of::<Entry>(), 52);
     }
 
     #[test]
@@ -660,6 +727,36 @@ mod tests {
             } => assert_eq!(first.counter(), 6),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_run_that_would_pass_32_bits_of_length_starts_a_new_entry() {
+        let mut log = OpLog::default();
+        let span = |at: u64, target: u64, len: u64| Record {
+            id: id(at),
+            obj: id(1),
+            len,
+            action: LogAction::DeleteSpan {
+                target: id(target),
+                backward: false,
+            },
+        };
+        let long = u64::from(u32::MAX) - 1;
+        log.push(span(10, 100, long));
+        log.push(span(10 + long, 100 + long, 1));
+        assert_eq!(log.records_of(ActorIdx(0)), 1);
+        // One more op would take the entry past 2^32 - 1.
+        log.push(span(11 + long, 101 + long, 1));
+        assert_eq!(log.records_of(ActorIdx(0)), 2);
+        let ops = log.ops_in(ActorIdx(0), (10 + long, 12 + long), export, |_| "");
+        let spans: Vec<(u64, u64)> = ops
+            .iter()
+            .map(|op| match &op.action {
+                Action::DeleteSpan { first, len, .. } => (first.counter(), *len),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(spans, [(100 + long, 1), (101 + long, 1)]);
     }
 
     #[test]
