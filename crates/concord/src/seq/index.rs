@@ -1,7 +1,7 @@
 //! The id index: which leaf holds an element, by id.
 //!
-//! One ordered map per actor, from the first counter of an id range to the end of the range
-//! and the leaf holding it. Ranges are maximal: two ranges that touch and name the same leaf
+//! One ordered map per actor ([`SpanMap`]), from the first counter of an id range to the end
+//! of the range and the leaf holding it. Ranges are maximal: two ranges that touch and name the same leaf
 //! are always one entry, so a leaf full of one actor's typing costs one entry, not one per run.
 //! Entries change only when runs move between leaves (leaf splits, merges across a leaf
 //! boundary), are inserted, or are removed.
@@ -14,8 +14,7 @@
 //! cover, so an actor whose counters are too sparse for them (its ids spread over many
 //! objects) makes the index compact early and go on with the map.
 
-use std::collections::BTreeMap;
-
+use super::span_map::SpanMap;
 use super::tree::LeafIdx;
 use crate::ids::{ActorIdx, Id};
 
@@ -36,7 +35,7 @@ struct Span {
 #[derive(Clone, Debug, Default)]
 struct ActorSpans {
     /// Start counter -> span, for every range but the tail.
-    spans: BTreeMap<u64, Span>,
+    spans: SpanMap<Span>,
     /// The range starting after every key of `spans`, if any.
     tail: Option<(u64, Span)>,
     /// A counter no range reaches past: fresh ids at or above it only touch the tail.
@@ -215,7 +214,7 @@ impl IdIndex {
             return;
         };
         for (i, fa) in flat.actors.iter().enumerate() {
-            let mut spans: BTreeMap<u64, Span> = fa.ranges().into_iter().collect();
+            let mut spans = SpanMap::from_sorted(fa.ranges());
             let tail = spans.pop_last();
             let top = tail.map_or(0, |(_, span)| span.end);
             let a = self.actor_mut(ActorIdx(i as u32));
@@ -230,8 +229,8 @@ impl IdIndex {
         }
         let a = self.actors.get(id.actor.index())?;
         let span = match a.tail {
-            Some((s, ref span)) if id.counter >= s => span,
-            _ => a.spans.range(..=id.counter).next_back()?.1,
+            Some((s, span)) if id.counter >= s => span,
+            _ => a.spans.floor(id.counter)?.1,
         };
         (id.counter < span.end).then_some(span.leaf)
     }
@@ -280,20 +279,20 @@ impl IdIndex {
         clear_range(map, start, end);
         let mut first = start;
         let mut last = end;
-        if let Some((&s, span)) = map.range(..start).next_back() {
+        if let Some((s, span)) = map.below(start) {
             if span.end == start && span.leaf == leaf {
                 first = s;
             }
         }
-        if let Some(&span) = map.get(&end) {
+        if let Some(span) = map.get(end) {
             if span.leaf == leaf {
-                map.remove(&end);
+                map.remove(end);
                 last = span.end;
             }
         }
         if first == start {
             map.insert(start, Span { end: last, leaf });
-        } else if let Some(span) = map.get_mut(&first) {
+        } else if let Some(span) = map.get_mut(first) {
             span.end = last;
         }
         if touches_tail {
@@ -336,7 +335,6 @@ impl IdIndex {
             spans
                 .spans
                 .iter()
-                .map(|(&s, span)| (s, *span))
                 .chain(spans.tail)
                 .map(move |(s, span)| (ActorIdx(a as u32), s, span.end, span.leaf))
         }))
@@ -344,8 +342,8 @@ impl IdIndex {
 }
 
 /// Removes `start..end` from `map`, trimming the entries that overlap it.
-fn clear_range(map: &mut BTreeMap<u64, Span>, start: u64, end: u64) {
-    if let Some((_, span)) = map.range_mut(..start).next_back() {
+fn clear_range(map: &mut SpanMap<Span>, start: u64, end: u64) {
+    if let Some((_, span)) = map.below_mut(start) {
         if span.end > start {
             let old = *span;
             span.end = start;
@@ -355,8 +353,8 @@ fn clear_range(map: &mut BTreeMap<u64, Span>, start: u64, end: u64) {
             }
         }
     }
-    while let Some((&s, &span)) = map.range(start..end).next() {
-        map.remove(&s);
+    while let Some((s, span)) = map.first_in(start, end) {
+        map.remove(s);
         if span.end > end {
             map.insert(end, span);
             break;

@@ -96,6 +96,7 @@ mod content;
 mod index;
 mod integrate;
 mod ops;
+mod span_map;
 mod tree;
 
 #[cfg(test)]
