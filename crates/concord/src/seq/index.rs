@@ -14,6 +14,8 @@
 //! cover, so an actor whose counters are too sparse for them (its ids spread over many
 //! objects) makes the index compact early and go on with the map.
 
+use smallvec::SmallVec;
+
 use super::span_map::SpanMap;
 use super::tree::LeafIdx;
 use crate::ids::{ActorIdx, Id};
@@ -275,26 +277,7 @@ impl IdIndex {
         if touches_tail {
             a.flush();
         }
-        let map = &mut a.spans;
-        clear_range(map, start, end);
-        let mut first = start;
-        let mut last = end;
-        if let Some((s, span)) = map.below(start) {
-            if span.end == start && span.leaf == leaf {
-                first = s;
-            }
-        }
-        if let Some(span) = map.get(end) {
-            if span.leaf == leaf {
-                map.remove(end);
-                last = span.end;
-            }
-        }
-        if first == start {
-            map.insert(start, Span { end: last, leaf });
-        } else if let Some(span) = map.get_mut(first) {
-            span.end = last;
-        }
+        assign(&mut a.spans, start, end, Some(leaf));
         if touches_tail {
             a.unflush();
         }
@@ -311,7 +294,7 @@ impl IdIndex {
             if touches_tail {
                 a.flush();
             }
-            clear_range(&mut a.spans, start, end);
+            assign(&mut a.spans, start, end, None);
             if touches_tail {
                 a.unflush();
             }
@@ -341,23 +324,61 @@ impl IdIndex {
     }
 }
 
-/// Removes `start..end` from `map`, trimming the entries that overlap it.
-fn clear_range(map: &mut SpanMap<Span>, start: u64, end: u64) {
-    if let Some((_, span)) = map.below_mut(start) {
-        if span.end > start {
-            let old = *span;
-            span.end = start;
-            if old.end > end {
-                map.insert(end, old);
-                return;
+/// Gives the ids `start..end` the leaf `leaf` in `map` (none: forgets them): trims the ranges
+/// that overlap them and joins the new range with the ranges it touches that name the same
+/// leaf, in one pass over the ranges concerned and one splice of the map.
+fn assign(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) {
+    // The keys of the ranges replaced, consecutive in the map.
+    let mut keys: Option<(u64, u64)> = None;
+    let mut replace = |s: u64| {
+        keys = Some(keys.map_or((s, s), |(lo, _)| (lo, s)));
+    };
+    let (mut first, mut last) = (start, end);
+    let (mut before, mut after) = (None, None);
+    for (s, span) in map.iter_from_below(start) {
+        let same = Some(span.leaf) == leaf;
+        if s >= end {
+            // The range after: joined if it starts at `end` with the same leaf.
+            if s == end && same {
+                replace(s);
+                last = span.end;
+            }
+            break;
+        }
+        if span.end < start || (span.end == start && !same) {
+            // The range before, apart.
+            continue;
+        }
+        replace(s);
+        if s < start {
+            match same {
+                true => first = s,
+                false => before = Some((s, Span { end: start, ..span })),
+            }
+        }
+        if span.end > end {
+            match same {
+                true => last = span.end,
+                false => {
+                    after = Some((
+                        end,
+                        Span {
+                            end: span.end,
+                            ..span
+                        },
+                    ))
+                }
             }
         }
     }
-    while let Some((s, span)) = map.first_in(start, end) {
-        map.remove(s);
-        if span.end > end {
-            map.insert(end, span);
-            break;
+    let new = leaf.map(|leaf| (first, Span { end: last, leaf }));
+    let pieces: SmallVec<[(u64, Span); 3]> = [before, new, after].into_iter().flatten().collect();
+    match keys {
+        Some((lo, hi)) => map.splice(lo, hi, &pieces),
+        None => {
+            for (s, span) in pieces {
+                map.insert(s, span);
+            }
         }
     }
 }
@@ -445,6 +466,34 @@ mod tests {
             a.entries().collect::<Vec<_>>(),
             b.entries().collect::<Vec<_>>()
         );
+    }
+
+    proptest::proptest! {
+        /// Random updates, the tail's included, against a leaf per counter; the ranges stay
+        /// maximal.
+        #[test]
+        fn ranges_answer_as_a_leaf_per_counter_does(
+            updates in proptest::collection::vec((0..300u64, 1..40u64, proptest::option::of(0..3u32)), 1..200),
+        ) {
+            let mut ix = IdIndex::default();
+            let mut model = vec![None; 400];
+            for (s, n, leaf) in updates {
+                match leaf {
+                    Some(l) => ix.set(ActorIdx(1), s, s + n, LeafIdx(l)),
+                    None => ix.clear(ActorIdx(1), s, s + n),
+                }
+                model[s as usize..(s + n) as usize].fill(leaf.map(LeafIdx));
+            }
+            for (c, want) in model.iter().enumerate() {
+                proptest::prop_assert_eq!(ix.get(id(c as u64)), *want, "counter {}", c);
+            }
+            let entries: Vec<_> = ix.entries().collect();
+            for w in entries.windows(2) {
+                let ((_, _, e0, l0), (_, s1, _, l1)) = (w[0], w[1]);
+                proptest::prop_assert!(e0 <= s1);
+                proptest::prop_assert!(e0 < s1 || l0 != l1, "touching ranges of one leaf: {:?}", w);
+            }
+        }
     }
 
     #[test]
