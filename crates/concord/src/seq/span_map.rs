@@ -13,6 +13,24 @@ const CHUNK: usize = 64;
 /// A chunk this small merges into its neighbour when they fit in one.
 const SMALL: usize = CHUNK / 4;
 
+/// The room a chunk grows by: a few entries at a time, not by doubling, so that chunks hold
+/// little room they do not use (the index of a long history has thousands of them).
+const GROW: usize = 8;
+
+/// A new chunk holding `entries`.
+fn chunk_of<V: Copy>(entries: &[(u64, V)]) -> Vec<(u64, V)> {
+    let mut chunk = Vec::with_capacity(entries.len() + GROW);
+    chunk.extend_from_slice(entries);
+    chunk
+}
+
+/// Makes room in `chunk` for `n` more entries.
+fn make_room<V>(chunk: &mut Vec<(u64, V)>, n: usize) {
+    if chunk.capacity() - chunk.len() < n {
+        chunk.reserve_exact(n.max(GROW));
+    }
+}
+
 /// An ordered map from `u64` to `V` (see the module documentation).
 #[derive(Clone, Debug)]
 pub(super) struct SpanMap<V> {
@@ -38,7 +56,7 @@ impl<V: Copy> SpanMap<V> {
         let mut map = SpanMap::default();
         for chunk in entries.chunks(CHUNK * 3 / 4) {
             map.firsts.push(chunk[0].0);
-            map.chunks.push(chunk.to_vec());
+            map.chunks.push(chunk_of(chunk));
         }
         map
     }
@@ -66,7 +84,7 @@ impl<V: Copy> SpanMap<V> {
             .or((!self.chunks.is_empty()).then_some(0))
         else {
             self.firsts.push(k);
-            self.chunks.push(vec![(k, v)]);
+            self.chunks.push(chunk_of(&[(k, v)]));
             return;
         };
         let chunk = &mut self.chunks[c];
@@ -74,10 +92,12 @@ impl<V: Copy> SpanMap<V> {
         match chunk.get_mut(j) {
             Some(e) if e.0 == k => e.1 = v,
             _ => {
+                make_room(chunk, 1);
                 chunk.insert(j, (k, v));
                 self.firsts[c] = chunk[0].0;
                 if chunk.len() > CHUNK {
-                    let upper = chunk.split_off(CHUNK / 2);
+                    let upper = chunk_of(&chunk[CHUNK / 2..]);
+                    chunk.truncate(CHUNK / 2);
                     self.firsts.insert(c + 1, upper[0].0);
                     self.chunks.insert(c + 1, upper);
                 }
@@ -133,9 +153,12 @@ impl<V: Copy> SpanMap<V> {
             }
             return;
         }
+        make_room(chunk, new.len().saturating_sub(end - j));
         chunk.splice(j..end, new.iter().copied());
         if chunk.len() > CHUNK {
-            let upper = chunk.split_off(chunk.len() / 2);
+            let half = chunk.len() / 2;
+            let upper = chunk_of(&chunk[half..]);
+            chunk.truncate(half);
             self.firsts[c] = chunk[0].0;
             self.firsts.insert(c + 1, upper[0].0);
             self.chunks.insert(c + 1, upper);
@@ -180,10 +203,12 @@ impl<V: Copy> SpanMap<V> {
         if c > 0 && fits(self.chunks.get(c - 1)) {
             let chunk = self.chunks.remove(c);
             self.firsts.remove(c);
+            make_room(&mut self.chunks[c - 1], chunk.len());
             self.chunks[c - 1].extend(chunk);
         } else if fits(self.chunks.get(c + 1)) {
             let next = self.chunks.remove(c + 1);
             self.firsts.remove(c + 1);
+            make_room(&mut self.chunks[c], next.len());
             self.chunks[c].extend(next);
         }
     }
