@@ -20,8 +20,10 @@ use super::span_map::SpanMap;
 use super::tree::LeafIdx;
 use crate::ids::{ActorIdx, Id};
 
-/// The end (exclusive) of an id range and the leaf that holds it.
+/// The end (exclusive) of an id range and the leaf that holds it. Packed to 12 bytes, as
+/// [`Id`] is; its fields are read by value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, packed(4))]
 struct Span {
     /// One past the last counter of the range.
     end: u64,

@@ -17,15 +17,36 @@ const SMALL: usize = CHUNK / 4;
 /// little room they do not use (the index of a long history has thousands of them).
 const GROW: usize = 8;
 
+/// An entry: a key and its value, packed to the value's alignment when it is 4 (a tuple
+/// would pad a 12-byte value to 16).
+#[derive(Clone, Copy, Debug)]
+#[repr(C, packed(4))]
+struct Entry<V> {
+    key: u64,
+    val: V,
+}
+
+impl<V: Copy> Entry<V> {
+    fn new((key, val): (u64, V)) -> Self {
+        Entry { key, val }
+    }
+
+    fn pair(self) -> (u64, V) {
+        (self.key, self.val)
+    }
+}
+
+type Chunk<V> = Vec<Entry<V>>;
+
 /// A new chunk holding `entries`.
-fn chunk_of<V: Copy>(entries: &[(u64, V)]) -> Vec<(u64, V)> {
+fn chunk_of<V: Copy>(entries: &[Entry<V>]) -> Chunk<V> {
     let mut chunk = Vec::with_capacity(entries.len() + GROW);
     chunk.extend_from_slice(entries);
     chunk
 }
 
 /// Makes room in `chunk` for `n` more entries.
-fn make_room<V>(chunk: &mut Vec<(u64, V)>, n: usize) {
+fn make_room<V>(chunk: &mut Chunk<V>, n: usize) {
     if chunk.capacity() - chunk.len() < n {
         chunk.reserve_exact(n.max(GROW));
     }
@@ -33,14 +54,14 @@ fn make_room<V>(chunk: &mut Vec<(u64, V)>, n: usize) {
 
 /// An ordered map from `u64` to `V` (see the module documentation).
 #[derive(Clone, Debug)]
-pub(super) struct SpanMap<V> {
+pub(super) struct SpanMap<V: Copy> {
     /// The first key of each chunk.
     firsts: Vec<u64>,
     /// The entries, sorted by key, in chunks that are never empty.
-    chunks: Vec<Vec<(u64, V)>>,
+    chunks: Vec<Chunk<V>>,
 }
 
-impl<V> Default for SpanMap<V> {
+impl<V: Copy> Default for SpanMap<V> {
     fn default() -> Self {
         SpanMap {
             firsts: Vec::new(),
@@ -56,7 +77,9 @@ impl<V: Copy> SpanMap<V> {
         let mut map = SpanMap::default();
         for chunk in entries.chunks(CHUNK * 3 / 4) {
             map.firsts.push(chunk[0].0);
-            map.chunks.push(chunk_of(chunk));
+            let mut c = Vec::with_capacity(chunk.len() + GROW);
+            c.extend(chunk.iter().copied().map(Entry::new));
+            map.chunks.push(c);
         }
         map
     }
@@ -65,14 +88,14 @@ impl<V: Copy> SpanMap<V> {
     /// `before` holds for a prefix of them).
     fn last_where(&self, before: impl Fn(u64) -> bool) -> Option<(usize, usize)> {
         let c = self.firsts.partition_point(|&f| before(f)).checked_sub(1)?;
-        let j = self.chunks[c].partition_point(|e| before(e.0)) - 1;
+        let j = self.chunks[c].partition_point(|e| before(e.key)) - 1;
         Some((c, j))
     }
 
     /// The entry with the largest key at most `k`.
     pub(super) fn floor(&self, k: u64) -> Option<(u64, V)> {
         self.last_where(|key| key <= k)
-            .map(|(c, j)| self.chunks[c][j])
+            .map(|(c, j)| self.chunks[c][j].pair())
     }
 
     /// Sets the value of `k`.
@@ -84,21 +107,21 @@ impl<V: Copy> SpanMap<V> {
             .or((!self.chunks.is_empty()).then_some(0))
         else {
             self.firsts.push(k);
-            self.chunks.push(chunk_of(&[(k, v)]));
+            self.chunks.push(chunk_of(&[Entry::new((k, v))]));
             return;
         };
         let chunk = &mut self.chunks[c];
-        let j = chunk.partition_point(|e| e.0 < k);
+        let j = chunk.partition_point(|e| e.key < k);
         match chunk.get_mut(j) {
-            Some(e) if e.0 == k => e.1 = v,
+            Some(e) if e.key == k => e.val = v,
             _ => {
                 make_room(chunk, 1);
-                chunk.insert(j, (k, v));
-                self.firsts[c] = chunk[0].0;
+                chunk.insert(j, Entry::new((k, v)));
+                self.firsts[c] = chunk[0].key;
                 if chunk.len() > CHUNK {
                     let upper = chunk_of(&chunk[CHUNK / 2..]);
                     chunk.truncate(CHUNK / 2);
-                    self.firsts.insert(c + 1, upper[0].0);
+                    self.firsts.insert(c + 1, upper[0].key);
                     self.chunks.insert(c + 1, upper);
                 }
             }
@@ -113,7 +136,7 @@ impl<V: Copy> SpanMap<V> {
         first
             .iter()
             .chain(self.chunks.iter().skip(c + 1).flatten())
-            .copied()
+            .map(|e| e.pair())
     }
 
     /// Replaces the entries with keys in `lo..=hi` by `new`, entries sorted by key that go
@@ -135,7 +158,7 @@ impl<V: Copy> SpanMap<V> {
             }
             return;
         };
-        let end = j + chunk[j..].partition_point(|e| e.0 <= hi);
+        let end = j + chunk[j..].partition_point(|e| e.key <= hi);
         let beyond = self.firsts.get(c + 1).is_some_and(|&f| f <= hi);
         if beyond {
             // The entries go on into the next chunks: rare, done entry by entry.
@@ -154,13 +177,13 @@ impl<V: Copy> SpanMap<V> {
             return;
         }
         make_room(chunk, new.len().saturating_sub(end - j));
-        chunk.splice(j..end, new.iter().copied());
+        chunk.splice(j..end, new.iter().copied().map(Entry::new));
         if chunk.len() > CHUNK {
             let half = chunk.len() / 2;
             let upper = chunk_of(&chunk[half..]);
             chunk.truncate(half);
-            self.firsts[c] = chunk[0].0;
-            self.firsts.insert(c + 1, upper[0].0);
+            self.firsts[c] = chunk[0].key;
+            self.firsts.insert(c + 1, upper[0].key);
             self.chunks.insert(c + 1, upper);
         } else {
             self.settle(c);
@@ -170,12 +193,12 @@ impl<V: Copy> SpanMap<V> {
     /// Removes `k`, returning its value.
     pub(super) fn remove(&mut self, k: u64) -> Option<V> {
         let (c, j) = self.last_where(|key| key <= k)?;
-        if self.chunks[c][j].0 != k {
+        if self.chunks[c][j].key != k {
             return None;
         }
-        let (_, v) = self.chunks[c].remove(j);
+        let e = self.chunks[c].remove(j);
         self.settle(c);
-        Some(v)
+        Some(e.val)
     }
 
     /// Removes the entry with the largest key.
@@ -183,7 +206,7 @@ impl<V: Copy> SpanMap<V> {
         let c = self.chunks.len().checked_sub(1)?;
         let e = self.chunks[c].pop();
         self.settle(c);
-        e
+        e.map(Entry::pair)
     }
 
     /// Restores the chunks' rules after a removal from chunk `c`: no empty chunk, first keys
@@ -195,11 +218,11 @@ impl<V: Copy> SpanMap<V> {
             self.firsts.remove(c);
             return;
         }
-        self.firsts[c] = self.chunks[c][0].0;
+        self.firsts[c] = self.chunks[c][0].key;
         if len > SMALL {
             return;
         }
-        let fits = |n: Option<&Vec<(u64, V)>>| n.is_some_and(|n| n.len() + len <= CHUNK);
+        let fits = |n: Option<&Chunk<V>>| n.is_some_and(|n| n.len() + len <= CHUNK);
         if c > 0 && fits(self.chunks.get(c - 1)) {
             let chunk = self.chunks.remove(c);
             self.firsts.remove(c);
@@ -216,7 +239,7 @@ impl<V: Copy> SpanMap<V> {
     /// Every entry, in key order.
     #[cfg(test)]
     pub(super) fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
-        self.chunks.iter().flatten().copied()
+        self.chunks.iter().flatten().map(|e| e.pair())
     }
 }
 
@@ -281,7 +304,7 @@ mod tests {
                     }
                 }
                 prop_assert!(map.chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK));
-                prop_assert!(map.chunks.iter().zip(&map.firsts).all(|(c, &f)| c[0].0 == f));
+                prop_assert!(map.chunks.iter().zip(&map.firsts).all(|(c, &f)| c[0].key == f));
             }
             let all: Vec<(u64, u32)> = model.iter().map(|(&k, &v)| (k, v)).collect();
             prop_assert_eq!(map.iter().collect::<Vec<_>>(), all);
@@ -293,6 +316,14 @@ mod tests {
                 prop_assert_eq!(map.iter_from_below(a).collect::<Vec<_>>(), tail);
             }
         }
+    }
+
+    #[test]
+    fn entries_of_12_byte_values_take_20_bytes() {
+        #[derive(Clone, Copy)]
+        #[repr(C, packed(4))]
+        struct Twelve(u64, u32);
+        assert_eq!(std::mem::size_of::<Entry<Twelve>>(), 20);
     }
 
     #[test]
