@@ -2,9 +2,9 @@
 //!
 //! A change is everything one actor did in one transaction: its ops, with the heads it was made
 //! on (its dependencies), a sequence number, a time, an optional message and the named compound
-//! operations (groups) it holds. Changes speak the public id space ([`OpId`], [`ObjId`]) because
-//! they cross from one replica to another; a document translates them to its internal ids when
-//! it applies them.
+//! operations (groups) it holds. Changes speak the public id space ([`OpId`],
+//! [`ObjId`](crate::ObjId)) because they cross from one replica to another; a document
+//! translates them to its internal ids when it applies them.
 //!
 //! A change is named by the id of its last op. Op counters are unique per actor, so that names
 //! it uniquely, and heads are then a set of op ids, directly usable as a version: everything up
