@@ -1,10 +1,10 @@
 //! The id index: which leaf holds an element, by id.
 //!
 //! One ordered map per actor ([`SpanMap`]), from the first counter of an id range to the end
-//! of the range and the leaf holding it. Ranges are maximal: two ranges that touch and name the same leaf
-//! are always one entry, so a leaf full of one actor's typing costs one entry, not one per run.
-//! Entries change only when runs move between leaves (leaf splits, merges across a leaf
-//! boundary), are inserted, or are removed.
+//! of the range and the leaf holding it. Ranges are maximal: two ranges that touch and name
+//! the same leaf are always one entry, so a leaf full of one actor's typing costs one entry,
+//! not one per run. Entries change only when runs move between leaves (leaf splits, merges
+//! across a leaf boundary), are inserted, or are removed.
 //!
 //! A sequence built from a whole history at once (a load, an import) starts instead with a
 //! flat index: per actor, one slot per counter holding the leaf. Building moves every run a
@@ -475,7 +475,10 @@ mod tests {
         /// maximal.
         #[test]
         fn ranges_answer_as_a_leaf_per_counter_does(
-            updates in proptest::collection::vec((0..300u64, 1..40u64, proptest::option::of(0..3u32)), 1..200),
+            updates in proptest::collection::vec(
+                (0..300u64, 1..40u64, proptest::option::of(0..3u32)),
+                1..200,
+            ),
         ) {
             let mut ix = IdIndex::default();
             let mut model = vec![None; 400];
