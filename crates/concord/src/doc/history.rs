@@ -427,12 +427,9 @@ impl History {
             deps,
             groups: extra.map(|e| e.groups.clone()).unwrap_or_default(),
         };
-        let ops = self.log.ops_in(
-            run.actor,
-            (start, end),
-            |id| self.export(id),
-            |obj| objects.inserted_text(obj, run.actor),
-        );
+        let ops = self
+            .log
+            .ops_in(run.actor, (start, end), |id| self.export(id), objects);
         Change::new(meta, ops)
     }
 

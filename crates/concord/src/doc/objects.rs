@@ -18,6 +18,8 @@ use crate::register::{Register, RegisterError, Stored};
 use crate::seq::{IdSpans, SeqTree, TextSpan};
 use crate::ObjType;
 
+use super::oplog::TextSource;
+
 /// The internal id of the root map (counters start at 1, so no op has this id).
 pub(crate) const ROOT_ID: Id = Id::new(ActorIdx(0), 0);
 
@@ -137,6 +139,28 @@ impl Default for Objects {
     }
 }
 
+/// The texts of the document are where the op log reads its text inserts back.
+impl TextSource for Objects {
+    /// Empty if `obj` is not a text.
+    fn inserted(&self, obj: Id, actor: ActorIdx) -> &str {
+        match self.objs.get(&obj) {
+            Some(ObjData::Text(t)) => t.chars_of(actor),
+            _ => "",
+        }
+    }
+
+    /// # Panics
+    /// If the text `obj` lacks `elem`: the log only names elements its inserts made, and
+    /// elements leave a text only when their insert is rolled back, out of the log too.
+    fn origins(&self, obj: Id, elem: Id) -> (Option<Id>, Option<Id>) {
+        match self.objs.get(&obj) {
+            Some(ObjData::Text(t)) => t.origins_of(elem),
+            _ => None,
+        }
+        .expect("a text holds every element its logged inserts made")
+    }
+}
+
 impl Objects {
     /// Starts a batch of changes (a load, an import): sequences created until
     /// [`Objects::end_batch`] are built for it (see [`SeqTree::for_batch`]).
@@ -170,15 +194,6 @@ impl Objects {
 
     pub(crate) fn get(&self, obj: Id) -> Option<&ObjData> {
         self.objs.get(&obj)
-    }
-
-    /// Every character `actor` inserted into the text `obj`, in counter order: the buffer
-    /// that the op log's text inserts name byte ranges of. Empty if `obj` is not a text.
-    pub(crate) fn inserted_text(&self, obj: Id, actor: ActorIdx) -> &str {
-        match self.objs.get(&obj) {
-            Some(ObjData::Text(t)) => t.chars_of(actor),
-            _ => "",
-        }
     }
 
     pub(crate) fn contains(&self, obj: Id) -> bool {

@@ -10,6 +10,11 @@
 //! boundaries: one record may hold the ops of thousands of one-keystroke changes, and a change
 //! is rebuilt by slicing records by op id ([`OpLog::ops_in`]).
 //!
+//! A text insert's entry keeps no origins either: the text's sequence keeps every element with
+//! its left and right origins (they place it), and the ops' origins are its elements' origins,
+//! so rebuilding an insert reads them there. Only the right origin of each actor's last entry
+//! is kept aside, to tell whether the next insert continues it.
+//!
 //! Records of one actor are kept in counter order (an actor's changes apply in sequence order
 //! and its counters grow), so finding an op is a binary search in that actor's records.
 //!
@@ -21,7 +26,7 @@
 //! deletes of elements nothing was written to since their insert (their one predecessor is the
 //! element's own value) merge into runs as text deletes do. The rare kinds of op (map and list
 //! writes, counters, list inserts) are kept aside in a list per actor, so that the common
-//! ones, text inserts and deletes, take 52 bytes each: the object an entry acts on is its index
+//! ones, text inserts and deletes, take 32 bytes each: the object an entry acts on is its index
 //! in the log's table of objects, and its length 32 bits (no run of one actor's ops holds 2^32
 //! elements: its characters alone would pass the 4 GiB a text keeps per actor).
 
@@ -88,7 +93,7 @@ pub(crate) struct Record {
 
 /// A record as the log keeps it: the actor is that of the list holding it, and the
 /// characters of inserts live in the text's store. Plain data, so that copying a log (a fork)
-/// is a copy of memory. Packed to an alignment of 4, as [`Id`] is, so that its 52 bytes take
+/// is a copy of memory. Packed to an alignment of 4, as [`Id`] is, so that its 32 bytes take
 /// no padding; `counter` is read by value.
 #[derive(Clone, Copy, Debug)]
 #[repr(C, packed(4))]
@@ -106,12 +111,8 @@ struct Entry {
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     /// Characters, `bytes` of the actor's buffer in the store of the text `obj`; op `k`
-    /// inserts character `k`, after op `k - 1`'s (after `left` for `k = 0`).
-    Text {
-        left: OptId,
-        right: OptId,
-        bytes: ByteRange,
-    },
+    /// inserts character `k`. The text's elements give the origins.
+    Text { bytes: ByteRange },
     /// Op `k` deletes element `target + k` (or `target - k` when `backward`).
     DeleteSpan { target: Id, backward: bool },
     /// Op `k` overwrites, with nothing, the value list element `target + k` (or `target - k`
@@ -198,6 +199,8 @@ pub(crate) struct ActorMark {
     last_len: u64,
     /// Where the last entry's characters ended, if it is a text insert.
     last_text_end: u32,
+    /// The last entry's right origin, if it is a text insert.
+    last_right: OptId,
     others_len: usize,
 }
 
@@ -243,6 +246,9 @@ pub(crate) struct OpLog {
     by_actor: Vec<Chunked<Entry>>,
     /// The actions of each actor's [`Kind::Other`] entries.
     others: Vec<Vec<LogAction>>,
+    /// The right origin of each actor's last entry, when that entry is a text insert: the
+    /// origin a next insert must share to continue it.
+    last_right: Vec<OptId>,
     objs: Objs,
 }
 
@@ -253,6 +259,7 @@ impl OpLog {
         if self.by_actor.len() <= a {
             self.by_actor.resize_with(a + 1, Chunked::default);
             self.others.resize_with(a + 1, Vec::new);
+            self.last_right.resize(a + 1, OptId::ABSENT);
         }
         &mut self.by_actor[a]
     }
@@ -387,23 +394,17 @@ impl OpLog {
         chars: u64,
     ) {
         self.actor_mut(id.actor);
-        let entries = &mut self.by_actor[id.actor.index()];
+        let a = id.actor.index();
+        let entries = &mut self.by_actor[a];
         let (from, to) = (bytes.start, bytes.end);
         let right = OptId::from(right);
         if let Some(last) = entries.last_mut() {
             let continues = self.objs.get(last.obj) == obj
                 && last.end() == id.counter
-                && left == Some(last.id(id.actor, last.len() - 1));
-            if let (
-                true,
-                Kind::Text {
-                    right: r, bytes, ..
-                },
-            ) = (continues, &mut last.kind)
-            {
-                if let Some(len) =
-                    grown(last.len, chars).filter(|_| *r == right && bytes.end == from)
-                {
+                && left == Some(last.id(id.actor, last.len() - 1))
+                && self.last_right[a] == right;
+            if let (true, Kind::Text { bytes }) = (continues, &mut last.kind) {
+                if let Some(len) = grown(last.len, chars).filter(|_| bytes.end == from) {
                     bytes.end = to;
                     last.len = len;
                     return;
@@ -415,14 +416,13 @@ impl OpLog {
             len: entry_len(chars),
             obj: self.objs.intern(obj),
             kind: Kind::Text {
-                left: OptId::from(left),
-                right,
                 bytes: ByteRange {
                     start: from,
                     end: to,
                 },
             },
         });
+        self.last_right[a] = right;
     }
 
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
@@ -436,6 +436,11 @@ impl OpLog {
             records: entries.map_or(0, Chunked::len),
             last_len: last.map_or(0, Entry::len),
             last_text_end,
+            last_right: self
+                .last_right
+                .get(actor.index())
+                .copied()
+                .unwrap_or(OptId::ABSENT),
             others_len: self.others.get(actor.index()).map_or(0, Vec::len),
         }
     }
@@ -449,6 +454,7 @@ impl OpLog {
         };
         entries.truncate(mark.records);
         others.truncate(mark.others_len);
+        self.last_right[a] = mark.last_right;
         if let Some(last) = entries.last_mut() {
             last.truncate(mark.last_len, mark.last_text_end, others);
         }
@@ -464,6 +470,7 @@ impl OpLog {
     pub(crate) fn truncate_actors(&mut self, actors: usize) {
         self.by_actor.truncate(actors);
         self.others.truncate(actors);
+        self.last_right.truncate(actors);
     }
 
     /// The elements of `obj` deleted by ops of version `clock`, as spans `(first, len)` of
@@ -497,14 +504,14 @@ impl OpLog {
     }
 
     /// The ops of `actor` with counters in `start .. end`, in the public id space, in counter
-    /// order. `export` renders internal ids; `text(obj)` gives the actor's buffer in the store
-    /// of the text `obj`.
-    pub(crate) fn ops_in<'t>(
+    /// order. `export` renders internal ids; `texts` gives the characters and origins of text
+    /// inserts.
+    pub(crate) fn ops_in(
         &self,
         actor: ActorIdx,
         (start, end): (u64, u64),
         export: impl Fn(Id) -> OpId,
-        text: impl Fn(Id) -> &'t str,
+        texts: &impl TextSource,
     ) -> Vec<Op> {
         let Some(entries) = self.by_actor.get(actor.index()) else {
             return Vec::new();
@@ -519,7 +526,7 @@ impl OpLog {
             slice(
                 (actor, obj),
                 r,
-                (&text, others),
+                (texts, others),
                 from,
                 to,
                 &export,
@@ -530,13 +537,22 @@ impl OpLog {
     }
 }
 
+/// What rebuilding a text insert reads from the text it went into.
+pub(crate) trait TextSource {
+    /// Every character `actor` inserted into the text `obj`, in counter order: the buffer
+    /// whose byte ranges the log's entries name.
+    fn inserted(&self, obj: Id, actor: ActorIdx) -> &str;
+    /// The left and right origins of element `elem` of the text `obj`.
+    fn origins(&self, obj: Id, elem: Id) -> (Option<Id>, Option<Id>);
+}
+
 /// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`, on `obj`) to
-/// `out`. `text(obj)` is the actor's buffer in the store of the text `obj`; `others` the
+/// `out`. `texts` gives the characters and origins of text inserts; `others` holds the
 /// actor's actions of the rare kinds.
-fn slice<'t>(
+fn slice(
     (actor, obj_id): (ActorIdx, Id),
     r: &Entry,
-    (text, others): (&impl Fn(Id) -> &'t str, &[LogAction]),
+    (texts, others): (&impl TextSource, &[LogAction]),
     from: u64,
     to: u64,
     export: &impl Fn(Id) -> OpId,
@@ -560,15 +576,17 @@ fn slice<'t>(
     };
     let mut push = |action| out.push(Op { obj, action });
     match &r.kind {
-        Kind::Text { left, right, bytes } => {
-            let text: String = text(obj_id)[bytes.start as usize..bytes.end as usize]
+        Kind::Text { bytes } => {
+            let text: String = texts.inserted(obj_id, actor)
+                [bytes.start as usize..bytes.end as usize]
                 .chars()
                 .skip(from as usize)
                 .take((to - from) as usize)
                 .collect();
+            let (left, right) = texts.origins(obj_id, r.id(actor, from));
             push(Action::Insert {
-                left: left_of(&left.get()),
-                right: right.get().map(export),
+                left: left.map(export),
+                right: right.map(export),
                 values: InsertValues::Text {
                     text,
                     chars: to - from,
@@ -650,20 +668,58 @@ mod tests {
         Id::new(ActorIdx(0), counter)
     }
 
-    /// An insert of `s`, whose characters are appended to `buf`, the actor's buffer in the
-    /// text's store.
-    fn text(buf: &mut String, at: u64, left: Option<u64>, s: &str) -> Record {
-        let from = buf.len() as u32;
-        buf.push_str(s);
-        Record {
-            id: id(at),
-            obj: id(1),
-            len: s.chars().count() as u64,
-            action: LogAction::InsertText {
-                left: left.map(id),
-                right: None,
-                bytes: from..buf.len() as u32,
-            },
+    /// A text as the log reads it back: one actor's buffer, and the inserts made into it,
+    /// `(first counter, length, left origin, right origin)`, for the elements' origins.
+    #[derive(Default)]
+    struct Texts {
+        buf: String,
+        inserts: Vec<(u64, u64, Option<u64>, Option<u64>)>,
+    }
+
+    impl Texts {
+        /// An insert of `s` between `left` and `right`, its characters appended to the buffer.
+        fn insert(
+            &mut self,
+            at: u64,
+            (left, right): (Option<u64>, Option<u64>),
+            s: &str,
+        ) -> Record {
+            let from = self.buf.len() as u32;
+            self.buf.push_str(s);
+            let len = s.chars().count() as u64;
+            self.inserts.push((at, len, left, right));
+            Record {
+                id: id(at),
+                obj: id(1),
+                len,
+                action: LogAction::InsertText {
+                    left: left.map(id),
+                    right: right.map(id),
+                    bytes: from..self.buf.len() as u32,
+                },
+            }
+        }
+
+        /// An insert of `s` after `left`, at the end of the text.
+        fn text(&mut self, at: u64, left: Option<u64>, s: &str) -> Record {
+            self.insert(at, (left, None), s)
+        }
+    }
+
+    impl TextSource for Texts {
+        fn inserted(&self, _: Id, _: ActorIdx) -> &str {
+            &self.buf
+        }
+
+        fn origins(&self, _: Id, elem: Id) -> (Option<Id>, Option<Id>) {
+            let c = elem.counter;
+            let &(at, _, left, right) = self
+                .inserts
+                .iter()
+                .find(|&&(at, len, ..)| (at..at + len).contains(&c))
+                .expect("an inserted element");
+            let left = if c == at { left } else { Some(c - 1) };
+            (left.map(id), right.map(id))
         }
     }
 
@@ -684,27 +740,27 @@ mod tests {
     }
 
     #[test]
-    fn entries_are_52_bytes() {
-        assert_eq!(std::mem::size_of::<Entry>(), 52);
+    fn entries_are_32_bytes() {
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
     }
 
     #[test]
     fn typing_and_backspacing_make_one_record_each() {
-        let (mut log, mut buf) = (OpLog::default(), String::new());
-        log.push(text(&mut buf, 2, None, "h"));
-        log.push(text(&mut buf, 3, Some(2), "é"));
-        log.push(text(&mut buf, 4, Some(3), "llo"));
+        let (mut log, mut t) = (OpLog::default(), Texts::default());
+        log.push(t.text(2, None, "h"));
+        log.push(t.text(3, Some(2), "é"));
+        log.push(t.text(4, Some(3), "llo"));
         // Backspace three times from the end, then type elsewhere.
         log.push(del(7, 6));
         log.push(del(8, 5));
         log.push(del(9, 4));
-        log.push(text(&mut buf, 10, Some(2), "x"));
+        log.push(t.text(10, Some(2), "x"));
         assert_eq!(log.by_actor[0].len(), 3);
         assert_eq!(log.by_actor[0].get(0).unwrap().len, 5);
         assert_eq!(log.by_actor[0].get(1).unwrap().len, 3);
 
         // Slicing gives one public op per record inside the range.
-        let ops = log.ops_in(ActorIdx(0), (3, 9), export, |_| buf.as_str());
+        let ops = log.ops_in(ActorIdx(0), (3, 9), export, &t);
         assert_eq!(ops.len(), 2);
         match &ops[0].action {
             Action::Insert { left, values, .. } => {
@@ -748,7 +804,12 @@ mod tests {
         // One more op would take the entry past 2^32 - 1.
         log.push(span(11 + long, 101 + long, 1));
         assert_eq!(log.records_of(ActorIdx(0)), 2);
-        let ops = log.ops_in(ActorIdx(0), (10 + long, 12 + long), export, |_| "");
+        let ops = log.ops_in(
+            ActorIdx(0),
+            (10 + long, 12 + long),
+            export,
+            &Texts::default(),
+        );
         let spans: Vec<(u64, u64)> = ops
             .iter()
             .map(|op| match &op.action {
@@ -780,7 +841,7 @@ mod tests {
         log.push(elem_del(14, 7, 7));
         log.push(elem_del(15, 8, 2));
         assert_eq!(log.by_actor[0].len(), 3);
-        let ops = log.ops_in(ActorIdx(0), (10, 16), export, |_| "");
+        let ops = log.ops_in(ActorIdx(0), (10, 16), export, &Texts::default());
         let deleted: Vec<(u64, Vec<u64>)> = ops
             .iter()
             .map(|op| match &op.action {
@@ -794,7 +855,7 @@ mod tests {
         let want = [(5, 5), (4, 4), (3, 3), (6, 6), (7, 7), (8, 2)];
         assert_eq!(deleted, want.map(|(e, p)| (e, vec![p])));
         // A slice inside the backward run.
-        let ops = log.ops_in(ActorIdx(0), (11, 12), export, |_| "");
+        let ops = log.ops_in(ActorIdx(0), (11, 12), export, &Texts::default());
         assert!(
             matches!(&ops[..], [Op { action: Action::Delete { key: Key::Elem(e), .. }, .. }] if e.counter() == 4)
         );
@@ -802,18 +863,19 @@ mod tests {
 
     #[test]
     fn rollback_restores_the_log() {
-        let (mut log, mut buf) = (OpLog::default(), String::new());
-        log.push(text(&mut buf, 2, None, "ab"));
+        let (mut log, mut t) = (OpLog::default(), Texts::default());
+        log.push(t.text(2, None, "ab"));
         let mark = log.mark(ActorIdx(0));
         // "cd" continues the record, "e" starts one; rolling back restores the first one.
-        log.push(text(&mut buf, 4, Some(3), "cd"));
-        log.push(text(&mut buf, 6, Some(1), "e"));
+        log.push(t.text(4, Some(3), "cd"));
+        log.push(t.insert(6, (Some(1), Some(2)), "e"));
         log.push(del(7, 1));
         log.rollback(ActorIdx(0), &mark);
         // The text's store truncates its buffer when the inserts are undone.
-        buf.truncate(2);
+        t.buf.truncate(2);
+        t.inserts.truncate(1);
         assert_eq!(log.by_actor[0].len(), 1);
-        let ops = log.ops_in(ActorIdx(0), (0, 100), export, |_| buf.as_str());
+        let ops = log.ops_in(ActorIdx(0), (0, 100), export, &t);
         assert_eq!(ops.len(), 1);
         assert!(matches!(
             &ops[0].action,
@@ -825,5 +887,42 @@ mod tests {
         log.push(del(4, 2));
         log.push(del(5, 3));
         assert_eq!(log.by_actor[0].len(), 2);
+    }
+
+    #[test]
+    fn an_insert_with_another_right_origin_starts_an_entry() {
+        let (mut log, mut t) = (OpLog::default(), Texts::default());
+        log.push(t.insert(2, (None, Some(1)), "ab"));
+        // Next id, left origin the last element, but typed before another element.
+        log.push(t.insert(4, (Some(3), Some(0)), "c"));
+        log.push(t.insert(5, (Some(4), Some(0)), "d"));
+        assert_eq!(log.records_of(ActorIdx(0)), 2);
+        let mark = log.mark(ActorIdx(0));
+        log.push(t.insert(6, (Some(5), None), "e"));
+        assert_eq!(log.records_of(ActorIdx(0)), 3);
+        log.rollback(ActorIdx(0), &mark);
+        t.buf.truncate(4);
+        t.inserts.truncate(3);
+        // Rolled back, the last entry's right origin is the one a continuation must share.
+        log.push(t.insert(6, (Some(5), Some(0)), "e"));
+        assert_eq!(log.records_of(ActorIdx(0)), 2);
+        let ops = log.ops_in(ActorIdx(0), (3, 7), export, &t);
+        let got: Vec<_> = ops
+            .iter()
+            .map(|op| match &op.action {
+                Action::Insert {
+                    left,
+                    right,
+                    values: InsertValues::Text { text, .. },
+                } => (
+                    left.map(|l| l.counter()),
+                    right.map(|r| r.counter()),
+                    text.clone(),
+                ),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let want = [(Some(2), Some(1), "b"), (Some(3), Some(0), "cde")];
+        assert_eq!(got, want.map(|(l, r, s)| (l, r, s.to_string())));
     }
 }

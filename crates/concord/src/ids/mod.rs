@@ -72,6 +72,9 @@ impl OptId {
     /// The stand-in for `None`.
     const NONE: Id = Id::new(ActorIdx(u32::MAX), 0);
 
+    /// No id.
+    pub(crate) const ABSENT: OptId = OptId(Self::NONE);
+
     pub(crate) fn get(self) -> Option<Id> {
         (self.0 != Self::NONE).then_some(self.0)
     }

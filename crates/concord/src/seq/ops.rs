@@ -94,6 +94,18 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         self.index.get(id).is_some()
     }
 
+    /// The left and right origins of element `id`, if it is in the sequence. A run keeps its
+    /// first element's left origin; each later element's is the one before it.
+    pub(crate) fn origins_of(&self, id: Id) -> Option<(Option<Id>, Option<Id>)> {
+        let p = self.find(id)?;
+        let run = &self.leaf(p.leaf).runs[p.run];
+        let left = match p.off {
+            0 => run.origin_left(),
+            _ => Some(Id::new(id.actor, id.counter - 1)),
+        };
+        Some((left, run.origin_right()))
+    }
+
     /// The number of visible elements before element `id`, and whether it is visible.
     #[cfg(test)]
     pub(crate) fn position(&self, id: Id) -> Option<(usize, bool)> {
