@@ -220,12 +220,13 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
     }
 
-    /// The capacity a leaf of `len` runs keeps: half as much again, up to the most a leaf
-    /// ever holds (`L` and the two runs an edit may add before the leaf splits). A leaf just
-    /// split grows twice before it splits again, and its room stays closer to its runs than
-    /// with a fixed capacity.
+    /// The capacity a leaf of `len` runs keeps: a quarter as much again, up to the most a
+    /// leaf ever holds (`L` and the two runs an edit may add before the leaf splits). A leaf
+    /// just split grows a few times before it splits again, and its room stays close to its
+    /// runs: runs are most of a document's memory, and a leaf gains runs far less often
+    /// than its runs grow.
     fn room_for(len: usize) -> usize {
-        (len + len / 2).clamp(4, L + 2)
+        (len + len / 4).clamp(4, L + 2)
     }
 
     /// Makes room in `runs`, a leaf's, for one more run.
