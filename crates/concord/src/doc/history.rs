@@ -44,15 +44,19 @@ struct Extra {
     groups: Vec<Group>,
 }
 
-/// Consecutive changes of a run that all have the same length (number of ops).
+/// Consecutive changes of a run that all have the same length (number of ops), placed
+/// relative to the run: 12 bytes, where a run of keystrokes alternating between lengths
+/// holds one group per switch. A run whose changes or ops pass 32 bits starts no new group
+/// (the next change starts a new run); see [`ChangeRun::push_lens`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct LenGroup {
-    /// Ops per change.
-    len: u64,
+    /// Ops per change; 0 for a change too long for 32 bits, which is its run's only change
+    /// (its length is the run's).
+    len: u32,
     /// The index in the run of the group's first change.
-    first: u64,
-    /// The first op counter of the group's first change.
-    start: u64,
+    first: u32,
+    /// The first op counter of the group's first change, less the run's first.
+    start: u32,
 }
 
 /// Consecutive changes of one actor, each depending exactly on the one before.
@@ -92,16 +96,39 @@ impl Clone for ChangeRun {
 impl ChangeRun {
     /// The number of changes in length group `g`.
     fn group_count(&self, g: usize) -> u64 {
-        let next = self.lens.get(g + 1).map_or(self.count, |n| n.first);
-        next - self.lens[g].first
+        let next = self.lens.get(g + 1).map_or(self.count, |n| n.first.into());
+        next - u64::from(self.lens[g].first)
+    }
+
+    /// Length group `g` in absolute terms: ops per change, index of the first change, first
+    /// op counter.
+    fn group(&self, g: usize) -> (u64, u64, u64) {
+        let l = self.lens[g];
+        let len = match l.len {
+            0 => self.end_op - self.start_op,
+            n => n.into(),
+        };
+        (len, l.first.into(), self.start_op + u64::from(l.start))
+    }
+
+    /// The index of the length group holding change `k` (`k < count`).
+    fn group_of(&self, k: u64) -> usize {
+        self.lens.partition_point(|l| u64::from(l.first) <= k) - 1
+    }
+
+    /// The number of length groups starting at or below op counter `counter`.
+    fn groups_starting_by(&self, counter: u64) -> usize {
+        let Some(rel) = counter.checked_sub(self.start_op) else {
+            return 0;
+        };
+        self.lens.partition_point(|l| u64::from(l.start) <= rel)
     }
 
     /// The op counter range of change `k`.
     fn ops_of(&self, k: u64) -> (u64, u64) {
-        let g = self.lens.partition_point(|l| l.first <= k) - 1;
-        let l = self.lens[g];
-        let start = l.start + (k - l.first) * l.len;
-        (start, start + l.len)
+        let (len, first, start) = self.group(self.group_of(k));
+        let start = start + (k - first) * len;
+        (start, start + len)
     }
 
     /// Every change of the run in order: its index and its op counter range.
@@ -114,14 +141,14 @@ impl ChangeRun {
     fn spans_from(&self, from: u64) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
         let g0 = self
             .lens
-            .partition_point(|l| l.first <= from)
+            .partition_point(|l| u64::from(l.first) <= from)
             .saturating_sub(1);
         (g0..self.lens.len()).flat_map(move |g| {
-            let l = self.lens[g];
-            let skip = from.saturating_sub(l.first).min(self.group_count(g));
+            let (len, first, start) = self.group(g);
+            let skip = from.saturating_sub(first).min(self.group_count(g));
             (skip..self.group_count(g)).map(move |i| {
-                let start = l.start + i * l.len;
-                (l.first + i, start, start + l.len)
+                let start = start + i * len;
+                (first + i, start, start + len)
             })
         })
     }
@@ -129,14 +156,13 @@ impl ChangeRun {
     /// The index of the first change of the run whose first op counter is above `counter`
     /// (`count` if there is none).
     fn first_starting_after(&self, counter: u64) -> u64 {
-        let g = self.lens.partition_point(|l| l.start <= counter);
-        let Some(g) = g.checked_sub(1) else {
+        let Some(g) = self.groups_starting_by(counter).checked_sub(1) else {
             return 0;
         };
-        let l = self.lens[g];
-        // Changes are never empty: `l.len` is at least 1.
-        let i = (counter - l.start) / l.len + 1;
-        l.first + i.min(self.group_count(g))
+        let (len, first, start) = self.group(g);
+        // Changes are never empty: `len` is at least 1.
+        let i = (counter - start) / len + 1;
+        first + i.min(self.group_count(g))
     }
 
     /// The index of the change whose last op has counter `counter`, if one does.
@@ -144,27 +170,37 @@ impl ChangeRun {
         if counter < self.start_op || counter >= self.end_op {
             return None;
         }
-        let g = self.lens.partition_point(|l| l.start <= counter) - 1;
-        let l = self.lens[g];
-        let offset = counter + 1 - l.start;
-        (offset % l.len == 0).then(|| l.first + offset / l.len - 1)
+        let (len, first, start) = self.group(self.groups_starting_by(counter) - 1);
+        let offset = counter + 1 - start;
+        (offset % len == 0).then(|| first + offset / len - 1)
     }
 
-    fn push_len(&mut self, len: u64) {
-        self.push_lens(len, 1);
+    fn push_len(&mut self, len: u64) -> bool {
+        self.push_lens(len, 1)
     }
 
-    /// Appends `n` changes of `len` ops each.
-    fn push_lens(&mut self, len: u64, n: u64) {
-        if self.lens.last().is_none_or(|l| l.len != len) {
-            self.lens.push(LenGroup {
-                len,
-                first: self.count,
-                start: self.end_op,
-            });
+    /// Appends `n` changes of `len` ops each; false, changing nothing, if they need a new
+    /// length group that 32 bits cannot place (the run's changes or ops, or `len`, pass
+    /// them), or the run holds a change that long already.
+    fn push_lens(&mut self, len: u64, n: u64) -> bool {
+        let last = self.lens.last().map(|l| l.len);
+        if last == Some(0) {
+            return false;
+        }
+        if last.is_none_or(|l| u64::from(l) != len) {
+            let group = (
+                u32::try_from(len),
+                u32::try_from(self.count),
+                u32::try_from(self.end_op - self.start_op),
+            );
+            let (Ok(len), Ok(first), Ok(start)) = group else {
+                return false;
+            };
+            self.lens.push(LenGroup { len, first, start });
         }
         self.count += n;
         self.end_op += len * n;
+        true
     }
 }
 
@@ -528,9 +564,9 @@ impl History {
         });
         let mut lens = SmallVec::new();
         lens.push(LenGroup {
-            len,
+            len: u32::try_from(len).unwrap_or(0),
             first: 0,
-            start: meta.start_op,
+            start: 0,
         });
         self.count += 1;
         self.by_actor[actor.index()].push(self.runs.len());
@@ -559,28 +595,46 @@ impl History {
         };
         let actor_id = meta.actor;
         let actor = self.record(meta, first_len);
-        if lens.len() == 1 && first_count == 1 {
-            return;
-        }
         let rest = std::iter::once((first_len, first_count - 1)).chain(lens[1..].iter().copied());
-        let r = *self.by_actor[actor.index()]
-            .last()
-            .expect("the first change was just recorded");
-        let run = &mut self.runs[r];
-        debug_assert!(run.extra.is_none() || lens.len() == 1 && first_count == 1);
-        let prev = OpId::new(run.end_op - 1, actor_id);
-        for (len, n) in rest.filter(|&(_, n)| n > 0) {
-            run.push_lens(len, n);
-            self.count += n as usize;
-        }
-        let last = OpId::new(run.end_op - 1, actor_id);
-        if last != prev {
-            if let Some(h) = self.heads.iter_mut().find(|h| **h == prev) {
-                *h = last;
+        for (len, mut n) in rest.filter(|&(_, n)| n > 0) {
+            while n > 0 {
+                let r = *self.by_actor[actor.index()]
+                    .last()
+                    .expect("the first change was just recorded");
+                let run = &mut self.runs[r];
+                debug_assert!(run.extra.is_none());
+                let prev = OpId::new(run.end_op - 1, actor_id);
+                if run.push_lens(len, n) {
+                    self.count += n as usize;
+                    let last = OpId::new(run.end_op - 1, actor_id);
+                    self.advance_head(prev, last);
+                    break;
+                }
+                // The run is full: the next change starts one.
+                let meta = ChangeMeta {
+                    actor: actor_id,
+                    seq: run.first_seq + run.count,
+                    start_op: run.end_op,
+                    time: run.time,
+                    message: None,
+                    deps: vec![prev],
+                    groups: Vec::new(),
+                };
+                self.record(meta, len);
+                n -= 1;
             }
-            self.heads.sort_unstable();
-            self.max_op = self.max_op.max(last.counter());
         }
+    }
+
+    /// Moves the head `prev` on to `last`, the last op of a change just appended on top of
+    /// it (adding `last` as a head if `prev` no longer is one).
+    fn advance_head(&mut self, prev: OpId, last: OpId) {
+        match self.heads.iter_mut().find(|h| **h == prev) {
+            Some(h) => *h = last,
+            None => self.heads.push(last),
+        }
+        self.heads.sort_unstable();
+        self.max_op = self.max_op.max(last.counter());
     }
 
     /// Appends a change to its actor's last run if it continues that chain (and moves the
@@ -631,18 +685,11 @@ impl History {
             && run.first_seq + run.count == seq
             && run.end_op == start_op
             && dep == prev;
-        if !continues {
+        if !continues || !run.push_len(len) {
             return false;
         }
-        run.push_len(len);
         self.count += 1;
-        let last = OpId::new(start_op + len - 1, actor_id);
-        match self.heads.iter_mut().find(|h| **h == prev) {
-            Some(h) => *h = last,
-            None => self.heads.push(last),
-        }
-        self.heads.sort_unstable();
-        self.max_op = self.max_op.max(last.counter());
+        self.advance_head(prev, OpId::new(start_op + len - 1, actor_id));
         true
     }
 
@@ -839,7 +886,7 @@ mod tests {
         };
         for &(len, n) in lens {
             for _ in 0..n {
-                run.push_len(len);
+                assert!(run.push_len(len));
             }
         }
         run
@@ -900,6 +947,50 @@ mod tests {
         h.record(meta(a, 3, 5, vec![OpId::new(4, a)]), 1);
         let run = &h.runs[0];
         assert_eq!((run.count, run.lens.len(), run.ops_of(2)), (3, 2, (5, 6)));
+    }
+
+    #[test]
+    fn a_run_past_32_bits_of_ops_ends_and_a_longer_change_stands_alone() {
+        let a = ActorId::from_bytes([1; 16]);
+        let meta = ChangeMeta::plain;
+        let (big, half) = (4_000_000_000, 500_000_000);
+        let spans = |h: &History| -> Vec<Vec<(u64, u64, u64)>> {
+            h.runs.iter().map(|r| r.spans().collect()).collect()
+        };
+        let mut h = History::default();
+        // The second change's group starts below 2^32 ops into the run, the third's would
+        // not: it starts a run.
+        h.record(meta(a, 1, 1, vec![]), big);
+        h.record(meta(a, 2, 1 + big, vec![OpId::new(big, a)]), half);
+        h.record(
+            meta(a, 3, 1 + big + half, vec![OpId::new(big + half, a)]),
+            1,
+        );
+        let want = vec![
+            vec![(0, 1, 1 + big), (1, 1 + big, 1 + big + half)],
+            vec![(0, 1 + big + half, 2 + big + half)],
+        ];
+        assert_eq!(spans(&h), want);
+        assert_eq!(h.heads(), [OpId::new(1 + big + half, a)]);
+        // A change longer than 32 bits of ops takes a run of its own, which takes no other.
+        let (huge, at) = (5_000_000_000, 2 + big + half);
+        h.record(meta(a, 4, at, vec![OpId::new(at - 1, a)]), huge);
+        h.record(meta(a, 5, at + huge, vec![OpId::new(at + huge - 1, a)]), 1);
+        assert_eq!(h.runs.len(), 4);
+        let wide = &h.runs[2];
+        assert_eq!(wide.ops_of(0), (at, at + huge));
+        assert_eq!(wide.change_ending_at(at + huge - 1), Some(0));
+        assert_eq!(wide.first_starting_after(at), 1);
+        assert_eq!(h.heads(), [OpId::new(at + huge, a)]);
+        assert_eq!(h.count, 5);
+
+        // A block of changes splits into runs the same way.
+        let mut b = History::default();
+        b.record_block(meta(a, 1, 1, vec![]), &[(big, 1), (half, 1), (1, 3)]);
+        assert_eq!(spans(&b)[0], want[0]);
+        assert_eq!(spans(&b)[1].len(), 3);
+        assert_eq!(b.heads(), [OpId::new(3 + big + half, a)]);
+        assert_eq!(b.count, 5);
     }
 
     #[test]
