@@ -628,6 +628,7 @@ impl History {
 
     /// Moves the head `prev` on to `last`, the last op of a change just appended on top of
     /// it (adding `last` as a head if `prev` no longer is one).
+    #[inline]
     fn advance_head(&mut self, prev: OpId, last: OpId) {
         match self.heads.iter_mut().find(|h| **h == prev) {
             Some(h) => *h = last,
@@ -641,9 +642,14 @@ impl History {
     /// heads accordingly).
     fn extends_last_run(&mut self, actor: ActorIdx, meta: &ChangeMeta, len: u64) -> bool {
         let plain = meta.message.is_none() && meta.groups.is_empty();
-        plain
-            && meta.deps.len() == 1
-            && self.extend_run(actor, meta.seq, meta.start_op, meta.time, meta.deps[0], len)
+        let (&[dep], true) = (&meta.deps[..], plain) else {
+            return false;
+        };
+        if !self.extend_run(actor, meta.seq, meta.start_op, meta.time, dep, len) {
+            return false;
+        }
+        self.advance_head(dep, OpId::new(meta.start_op + len - 1, dep.actor()));
+        true
     }
 
     /// Records a local change made on the current heads, with no message or groups, if it
@@ -660,11 +666,18 @@ impl History {
         };
         let head = *head;
         let seq = self.runs[r].first_seq + self.runs[r].count;
-        self.extend_run(actor, seq, start_op, time, head, len)
+        if !self.extend_run(actor, seq, start_op, time, head, len) {
+            return false;
+        }
+        // The one head was the change this one continues.
+        self.heads[0] = OpId::new(start_op + len - 1, head.actor());
+        self.max_op = self.max_op.max(start_op + len - 1);
+        true
     }
 
     /// Appends change `seq` (ops `start_op .. start_op + len`, depending only on `dep`) to
-    /// `actor`'s last run if it continues it.
+    /// `actor`'s last run if it continues it. The caller moves the heads on.
+    #[inline]
     fn extend_run(
         &mut self,
         actor: ActorIdx,
@@ -689,7 +702,6 @@ impl History {
             return false;
         }
         self.count += 1;
-        self.advance_head(prev, OpId::new(start_op + len - 1, actor_id));
         true
     }
 

@@ -44,6 +44,7 @@ struct Target {
 }
 
 impl<'a> Transaction<'a> {
+    #[inline]
     pub(super) fn new(doc: &'a mut Doc) -> Self {
         let (actor, added_actor) = doc.history.intern_new(doc.actor);
         let start_op = doc.history.max_op() + 1;
