@@ -130,6 +130,9 @@ pub(crate) struct SeqTree<C: Content, const L: usize = 32, const F: usize = 16> 
     pub(super) total: usize,
     /// The cached position of the last located leaf.
     pub(super) cursor: Option<Cursor>,
+    /// Whether a batch of changes is building the sequence: its leaves then keep room for
+    /// as many runs as a leaf ever holds, and are trimmed when the batch ends.
+    pub(super) batch: bool,
     /// What the runs' content refers to (text: every actor's characters).
     pub(super) store: C::Store,
 }
@@ -180,13 +183,19 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     pub(super) fn empty_for_batch() -> Self {
         SeqTree {
             index: IdIndex::flat(),
+            batch: true,
             ..Self::empty()
         }
     }
 
-    /// Ends the batch that builds this sequence: the id index is compacted.
+    /// Ends the batch that builds this sequence: the id index is compacted and the leaves
+    /// keep the room that editing gives them.
     pub(crate) fn end_batch(&mut self) {
         self.index.compact();
+        self.batch = false;
+        for leaf in &mut self.leaves {
+            leaf.runs.shrink_to(Self::room_for(leaf.runs.len()));
+        }
     }
 
     /// An empty sequence: one empty root leaf.
@@ -202,6 +211,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             vis: 0,
             total: 0,
             cursor: None,
+            batch: false,
             store: C::Store::default(),
         }
     }
@@ -229,10 +239,16 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         (len + len / 4).clamp(4, L + 2)
     }
 
-    /// Makes room in `runs`, a leaf's, for one more run.
-    fn room_for_one(runs: &mut Vec<Run<C>>) {
+    /// Makes room in `runs`, a leaf's, for one more run; room for the most a leaf holds
+    /// while a batch builds the sequence.
+    fn room_for_one(runs: &mut Vec<Run<C>>, batch: bool) {
         if runs.len() == runs.capacity() {
-            let more = Self::room_for(runs.len() + 1).saturating_sub(runs.len());
+            let room = if batch {
+                L + 2
+            } else {
+                Self::room_for(runs.len() + 1)
+            };
+            let more = room.saturating_sub(runs.len());
             runs.reserve_exact(more.max(1));
         }
     }
@@ -454,7 +470,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     pub(super) fn split_run(&mut self, leaf: LeafIdx, i: usize, at: usize) {
         let runs = &mut self.leaves[leaf.ix()].runs;
         let tail = runs[i].split_off(at, &self.store);
-        Self::room_for_one(runs);
+        Self::room_for_one(runs, self.batch);
         runs.insert(i + 1, tail);
     }
 
@@ -484,8 +500,9 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 };
             }
         }
+        let batch = self.batch;
         let runs = &mut self.leaf_mut(leaf).runs;
-        Self::room_for_one(runs);
+        Self::room_for_one(runs, batch);
         runs.insert(i, run);
         self.add_counts(leaf, dvis, dtotal);
         self.index.set(actor, start, end, leaf);
@@ -520,8 +537,11 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         if let Some(n) = next {
             self.leaf_mut(n).prev = Some(new);
         }
+        let batch = self.batch;
         let l = self.leaf_mut(leaf);
-        l.runs.shrink_to(Self::room_for(l.runs.len()));
+        if !batch {
+            l.runs.shrink_to(Self::room_for(l.runs.len()));
+        }
         l.next = Some(new);
         l.vis -= vis;
         l.total -= total;
