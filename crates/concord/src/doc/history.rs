@@ -111,13 +111,13 @@ impl ChangeRun {
         (len, l.first.into(), self.start_op + u64::from(l.start))
     }
 
-    /// The index of the length group holding change `k` (`k < count`).
-    fn group_of(&self, k: u64) -> usize {
-        self.lens.partition_point(|l| u64::from(l.first) <= k) - 1
+    /// The number of length groups starting at or before change `k`.
+    fn groups_starting_by_change(&self, k: u64) -> usize {
+        self.lens.partition_point(|l| u64::from(l.first) <= k)
     }
 
     /// The number of length groups starting at or below op counter `counter`.
-    fn groups_starting_by(&self, counter: u64) -> usize {
+    fn groups_starting_by_op(&self, counter: u64) -> usize {
         let Some(rel) = counter.checked_sub(self.start_op) else {
             return 0;
         };
@@ -126,7 +126,7 @@ impl ChangeRun {
 
     /// The op counter range of change `k`.
     fn ops_of(&self, k: u64) -> (u64, u64) {
-        let (len, first, start) = self.group(self.group_of(k));
+        let (len, first, start) = self.group(self.groups_starting_by_change(k) - 1);
         let start = start + (k - first) * len;
         (start, start + len)
     }
@@ -139,10 +139,7 @@ impl ChangeRun {
     /// The changes of the run from its change `from` on, in order: each one's index and op
     /// counter range.
     fn spans_from(&self, from: u64) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
-        let g0 = self
-            .lens
-            .partition_point(|l| u64::from(l.first) <= from)
-            .saturating_sub(1);
+        let g0 = self.groups_starting_by_change(from).saturating_sub(1);
         (g0..self.lens.len()).flat_map(move |g| {
             let (len, first, start) = self.group(g);
             let skip = from.saturating_sub(first).min(self.group_count(g));
@@ -156,7 +153,7 @@ impl ChangeRun {
     /// The index of the first change of the run whose first op counter is above `counter`
     /// (`count` if there is none).
     fn first_starting_after(&self, counter: u64) -> u64 {
-        let Some(g) = self.groups_starting_by(counter).checked_sub(1) else {
+        let Some(g) = self.groups_starting_by_op(counter).checked_sub(1) else {
             return 0;
         };
         let (len, first, start) = self.group(g);
@@ -170,7 +167,7 @@ impl ChangeRun {
         if counter < self.start_op || counter >= self.end_op {
             return None;
         }
-        let (len, first, start) = self.group(self.groups_starting_by(counter) - 1);
+        let (len, first, start) = self.group(self.groups_starting_by_op(counter) - 1);
         let offset = counter + 1 - start;
         (offset % len == 0).then(|| first + offset / len - 1)
     }
