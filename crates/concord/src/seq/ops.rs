@@ -1,7 +1,7 @@
 //! The operations the document calls: local inserts, lookups by position and by id,
 //! visibility changes, slot updates, and rollback of inserts.
 
-use super::tree::{Cursor, LeafIdx, Pos, SeqTree};
+use super::tree::{Cursor, LeafIdx, Pos, SeqTree, Tail};
 use super::{Content, IdSpans, Run, TextSpan};
 use crate::ids::{ActorIdx, Id};
 
@@ -65,6 +65,9 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             "insert at {pos} past the end ({})",
             self.vis
         );
+        if let Some((leaf, run)) = self.typing_on(pos, id, &content) {
+            return self.append_local(leaf, run, pos, id, content);
+        }
         let (p, origin_left) = match pos.checked_sub(1) {
             None => {
                 let start = Pos {
@@ -82,11 +85,63 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             }
         };
         let origin_right = self.id_at(p);
-        if content.len() > 0 {
+        let n = content.len();
+        if n > 0 {
             let run = Run::new(id, origin_left, origin_right, true, content);
-            self.insert_run(p, run);
+            let at = self.insert_run(p, run);
+            self.tail = Some(Tail {
+                leaf: at.leaf,
+                run: at.run,
+                vis_end: pos + n,
+                edits: self.edits,
+            });
         }
         (origin_left, origin_right)
+    }
+
+    /// The run that a local insert at `pos` of `content`, ids from `id`, continues in place:
+    /// the last local insert ended at `pos` with the element before `id`, nothing has
+    /// changed the counts since, and the content follows on.
+    fn typing_on(&self, pos: usize, id: Id, content: &C) -> Option<(LeafIdx, usize)> {
+        let t = self
+            .tail
+            .filter(|t| t.edits == self.edits && t.vis_end == pos)?;
+        let r = self.leaves.get(t.leaf.ix())?.runs.get(t.run)?;
+        let continues = r.visible
+            && content.len() > 0
+            && r.id.actor == id.actor
+            && r.end() == id.counter
+            && r.content.joins(content);
+        continues.then_some((t.leaf, t.run))
+    }
+
+    /// Appends `content` to run `run` of `leaf`, which [`SeqTree::typing_on`] found: the new
+    /// elements' left origin is the run's last element, their right origin the run's own,
+    /// which is still the element after it (every insert since would have moved `edits`).
+    fn append_local(
+        &mut self,
+        leaf: LeafIdx,
+        run: usize,
+        pos: usize,
+        id: Id,
+        content: C,
+    ) -> (Option<Id>, Option<Id>) {
+        let n = content.len();
+        debug_assert!(n > 0, "an empty insert leaves no tail to continue");
+        let r = &self.leaves[leaf.ix()].runs[run];
+        let origins = (Some(r.last_id()), r.origin_right());
+        debug_assert_eq!(origins.1, self.id_at(self.run_after(leaf, run)));
+        self.leaves[leaf.ix()].runs[run].content.append(content);
+        self.add_counts(leaf, n as isize, n as isize);
+        self.index
+            .set(id.actor, id.counter, id.counter + n as u64, leaf);
+        self.tail = Some(Tail {
+            leaf,
+            run,
+            vis_end: pos + n,
+            edits: self.edits,
+        });
+        origins
     }
 
     /// Whether an element has id `id`.

@@ -95,6 +95,25 @@ pub(super) struct Cursor {
     pub(super) vis_start: usize,
 }
 
+/// Where the last local insert ended: the run that holds its last element, and the visible
+/// position just after it. The next keystroke typed there continues that run in place,
+/// with no search (see [`SeqTree::insert_local`]).
+///
+/// It is valid while `edits` is the tree's: any change of the counts (an insert, a
+/// deletion, an undo, anywhere) moves the tree's count on. Runs moved to other slots by
+/// splits and merges are caught by checking the run's ids before use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Tail {
+    /// The leaf.
+    pub(super) leaf: LeafIdx,
+    /// The run's index in the leaf.
+    pub(super) run: usize,
+    /// The visible position just after the run's last element.
+    pub(super) vis_end: usize,
+    /// The tree's `edits` when this was recorded.
+    pub(super) edits: u64,
+}
+
 /// The position of one element: run `run` of `leaf`, element `off` of that run. The end of the
 /// sequence is `run == runs.len()` in the last leaf.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +149,10 @@ pub(crate) struct SeqTree<C: Content, const L: usize = 32, const F: usize = 16> 
     pub(super) total: usize,
     /// The cached position of the last located leaf.
     pub(super) cursor: Option<Cursor>,
+    /// Where the last local insert ended, while nothing else has changed the counts.
+    pub(super) tail: Option<Tail>,
+    /// How many times the counts have changed: what keeps `tail` honest.
+    pub(super) edits: u64,
     /// Whether a batch of changes is building the sequence: its leaves then keep room for
     /// as many runs as a leaf ever holds, and are trimmed when the batch ends.
     pub(super) batch: bool,
@@ -211,6 +234,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             vis: 0,
             total: 0,
             cursor: None,
+            tail: None,
+            edits: 0,
             batch: false,
             store: C::Store::default(),
         }
@@ -296,6 +321,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         if dvis == 0 && dtotal == 0 {
             return;
         }
+        self.edits = self.edits.wrapping_add(1);
         let l = &mut self.leaves[leaf.ix()];
         l.vis = l.vis.wrapping_add_signed(dvis);
         l.total = l.total.wrapping_add_signed(dtotal);
