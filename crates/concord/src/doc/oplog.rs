@@ -345,7 +345,7 @@ impl OpLog {
     /// Appends deletes as ops `id .. id + len` of the elements from `target` (forward, or
     /// backward from it), text spans or list elements (`elems`), merged into the actor's last
     /// entry where they continue it.
-    fn push_delete(
+    pub(crate) fn push_delete(
         &mut self,
         id: Id,
         obj: Id,

@@ -535,11 +535,8 @@ impl<'a> Transaction<'a> {
         self.take_ids((del + chars) as u64);
         let mut by = deletes;
         for (target, n) in hidden {
-            let action = LogAction::DeleteSpan {
-                target,
-                backward: false,
-            };
-            self.log(by, obj_id, n as u64, action);
+            let log = &mut self.doc.history.log;
+            log.push_delete(by, obj_id, n as u64, (target, false), false);
             by = by.add(n as u64);
         }
         if chars > 0 {

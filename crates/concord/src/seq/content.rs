@@ -121,7 +121,11 @@ impl TextStore {
             chars: to_u32(chars),
         };
         make_str_room(buf, text.len());
-        buf.push_str(text);
+        match text.as_bytes() {
+            // A keystroke: one byte, with no call to copy it.
+            &[b] if b.is_ascii() => buf.push(char::from(b)),
+            _ => buf.push_str(text),
+        }
         span
     }
 
