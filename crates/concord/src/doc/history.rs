@@ -658,16 +658,22 @@ impl History {
         len: u64,
         time: i64,
     ) -> bool {
-        let ([head], Some(&r)) = (&self.heads[..], self.by_actor[actor.index()].last()) else {
+        let ([head], Some(&r)) = (&mut self.heads[..], self.by_actor[actor.index()].last()) else {
             return false;
         };
-        let head = *head;
-        let seq = self.runs[r].first_seq + self.runs[r].count;
-        if !self.extend_run(actor, seq, start_op, time, head, len) {
+        let run = &mut self.runs[r];
+        // The change depends on the one head only, which is the last op of the run's last
+        // change: the change continues the run.
+        let continues = run.extra.is_none()
+            && run.time == time
+            && run.end_op == start_op
+            && head.counter() + 1 == start_op
+            && head.actor() == self.actors[actor.index()];
+        if !continues || !run.push_len(len) {
             return false;
         }
-        // The one head was the change this one continues.
-        self.heads[0] = OpId::new(start_op + len - 1, head.actor());
+        self.count += 1;
+        *head = OpId::new(start_op + len - 1, head.actor());
         self.max_op = self.max_op.max(start_op + len - 1);
         true
     }
