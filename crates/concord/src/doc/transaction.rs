@@ -30,9 +30,18 @@ pub struct Transaction<'a> {
     next_op: u64,
     undo: Vec<Undo>,
     log_mark: ActorMark,
-    message: Option<String>,
     time: Option<i64>,
+    /// The message and groups, which most transactions (a keystroke's) do not have: out of
+    /// line, so that such a transaction neither builds nor drops them.
+    extra: Option<Box<Extra>>,
+}
+
+/// What a transaction records beyond its ops and time.
+#[derive(Default)]
+struct Extra {
+    message: Option<String>,
     groups: Vec<Group>,
+    /// The groups open around the current edit, innermost last, as indexes into `groups`.
     open_groups: Vec<usize>,
 }
 
@@ -58,10 +67,8 @@ impl<'a> Transaction<'a> {
             next_op: start_op,
             undo,
             log_mark,
-            message: None,
             time: None,
-            groups: Vec::new(),
-            open_groups: Vec::new(),
+            extra: None,
         }
     }
 
@@ -77,7 +84,10 @@ impl<'a> Transaction<'a> {
             return;
         }
         let time = self.time.unwrap_or(0);
-        let plain = self.message.is_none() && self.groups.is_empty();
+        let Extra {
+            message, groups, ..
+        } = self.extra.map(|e| *e).unwrap_or_default();
+        let plain = message.is_none() && groups.is_empty();
         if plain
             && doc
                 .history
@@ -90,9 +100,9 @@ impl<'a> Transaction<'a> {
             seq: doc.history.next_seq(self.actor),
             start_op: self.start_op,
             time,
-            message: self.message,
+            message,
             deps: doc.history.heads().to_vec(),
-            groups: self.groups,
+            groups,
         };
         doc.history.record(meta, len);
     }
@@ -108,7 +118,7 @@ impl<'a> Transaction<'a> {
 
     /// Sets the message recorded with the change.
     pub fn set_message(&mut self, message: impl Into<String>) {
-        self.message = Some(message.into());
+        self.extra_mut().message = Some(message.into());
     }
 
     /// Sets the time recorded with the change, in milliseconds since the Unix epoch. The engine
@@ -128,20 +138,23 @@ impl<'a> Transaction<'a> {
         name: impl Into<String>,
         f: impl FnOnce(&mut Self) -> Result<T, E>,
     ) -> Result<T, E> {
-        let index = self.groups.len();
-        self.groups.push(Group {
-            name: name.into(),
-            parent: self.open_groups.last().copied(),
-            ops: self.next_op..self.next_op,
-        });
-        self.open_groups.push(index);
         let (undo_len, next_op) = (self.undo.len(), self.next_op);
+        let extra = self.extra_mut();
+        let index = extra.groups.len();
+        extra.groups.push(Group {
+            name: name.into(),
+            parent: extra.open_groups.last().copied(),
+            ops: next_op..next_op,
+        });
+        extra.open_groups.push(index);
         let log_mark = self.doc.history.log.mark(self.actor);
         let result = f(self);
-        self.open_groups.pop();
+        let end = self.next_op;
+        let extra = self.extra_mut();
+        extra.open_groups.pop();
         match result {
             Ok(v) => {
-                self.groups[index].ops.end = self.next_op;
+                extra.groups[index].ops.end = end;
                 Ok(v)
             }
             Err(e) => {
@@ -149,10 +162,14 @@ impl<'a> Transaction<'a> {
                 self.doc.objects.rollback(undo);
                 self.doc.history.log.rollback(self.actor, &log_mark);
                 self.next_op = next_op;
-                self.groups.truncate(index);
+                self.extra_mut().groups.truncate(index);
                 Err(e)
             }
         }
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     fn reader(&self) -> Reader<'_> {
