@@ -390,7 +390,7 @@ impl Doc {
         undo: &mut Vec<Undo>,
     ) -> Result<LogAction, InvalidChange> {
         let (ctx, obj, typ) = (&at.ctx, at.obj, at.typ);
-        let Some(ObjData::Text(text)) = self.objects.get(obj) else {
+        let Some(ObjData::Text(_)) = self.objects.get(obj) else {
             return Err(ctx.wrong(Expected::Text, typ));
         };
         let target = self.history.import(first).ok_or(ctx.unknown_elem(first))?;
@@ -403,11 +403,10 @@ impl Doc {
                 .map(|c| Id::new(target.actor, c)),
         };
         let low = low.ok_or(ctx.unknown_elem(first))?;
-        // Every element of the span must exist; collect the visible parts on the way.
-        let visible = text
-            .visible_parts(low, len)
+        // Every element of the span must exist (checked before anything is hidden).
+        self.objects
+            .delete_text(obj, (low, len), undo)
             .map_err(|missing| ctx.unknown_elem(self.history.export(missing)))?;
-        self.objects.delete_text(obj, visible, undo);
         Ok(LogAction::DeleteSpan {
             target,
             backward: backward && len > 1,

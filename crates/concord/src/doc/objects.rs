@@ -458,21 +458,21 @@ impl Objects {
         Ok((hidden, Inserted { origins, bytes }))
     }
 
-    /// Hides the text elements of `visible` (the parts of a deleted span that were visible;
-    /// the caller found them and logs the delete op).
-    pub(crate) fn delete_text(&mut self, obj: Id, visible: IdSpans, undo: &mut Vec<Undo>) {
-        for (id, len) in visible {
-            self.hide_text(obj, id, len, undo);
-        }
-    }
-
-    /// Hides the visible text elements `id .. id + len`.
-    pub(crate) fn hide_text(&mut self, obj: Id, id: Id, len: usize, undo: &mut Vec<Undo>) {
+    /// Hides the text elements `id .. id + len` of the text `obj` (a delete op the caller
+    /// logs); or, changing nothing, returns the first of them that is not in the text.
+    pub(crate) fn delete_text(
+        &mut self,
+        obj: Id,
+        (id, len): (Id, u64),
+        undo: &mut Vec<Undo>,
+    ) -> Result<(), Id> {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        t.set_visible(id, len, false);
-        undo.push(Undo::Hide { obj, id, len });
+        for (id, len) in t.hide_ids(id, len)? {
+            undo.push(Undo::Hide { obj, id, len });
+        }
+        Ok(())
     }
 
     /// Reverses the mutations in `undo`, newest first.

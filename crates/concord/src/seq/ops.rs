@@ -190,6 +190,31 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         Ok(out)
     }
 
+    /// Hides the elements `id .. id + len` (ids of one actor) and returns the parts of them
+    /// that were visible, as spans of consecutive ids; or, changing nothing, the first of
+    /// those ids that is not in the sequence. A span inside one run, the common case, takes
+    /// one lookup for both the check and the change.
+    pub(crate) fn hide_ids(&mut self, id: Id, len: u64) -> Result<IdSpans, Id> {
+        let mut out = IdSpans::new();
+        if len == 0 {
+            return Ok(out);
+        }
+        let p = self.find(id).ok_or(id)?;
+        let run = &self.leaf(p.leaf).runs[p.run];
+        if p.off as u64 + len <= run.len() as u64 {
+            if run.visible {
+                self.set_visible_at(p, len as usize, false);
+                out.push((id, len as usize));
+            }
+            return Ok(out);
+        }
+        let visible = self.visible_parts(id, len)?;
+        for &(id, n) in &visible {
+            self.set_visible(id, n, false);
+        }
+        Ok(visible)
+    }
+
     /// The visible element at `pos`: its id, its run's content and its offset in that content.
     pub(crate) fn get(&self, pos: usize) -> Option<(Id, &C, usize)> {
         if pos >= self.vis {
