@@ -178,6 +178,11 @@ impl Head<'_> {
 
 /// A capacity to reserve for `n` items declared by a chunk of `budget` bytes: never more than
 /// the chunk has bytes, whatever it declares.
+/// The bytes a text insert read into a block starts with room for: enough for the keystrokes
+/// that follow it in most typing runs, few enough that a block of one keystroke wastes
+/// little (blocks live only while a load or an import applies them).
+const TYPING_ROOM: usize = 64;
+
 fn capacity(n: u64, budget: usize) -> usize {
     usize::try_from(n).map_or(budget, |n| n.min(budget))
 }
@@ -1148,7 +1153,12 @@ impl<'a> Decoder<'a> {
                     }
                 }
                 let values = if tag == action::INSERT_TEXT {
-                    let text = self.text.chars(n)?.to_owned();
+                    let chars = self.text.chars(n)?;
+                    // An insert that later keystrokes of its block may continue (see
+                    // `bulk_ops`) starts with room for them, so that they need not move it.
+                    let room = if merge { TYPING_ROOM } else { 0 };
+                    let mut text = String::with_capacity(chars.len().max(room));
+                    text.push_str(chars);
                     InsertValues::Text { text, chars: n }
                 } else {
                     let mut values: Vec<NewValue> = Vec::with_capacity(capacity(n, self.budget));
