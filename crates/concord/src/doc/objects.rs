@@ -15,7 +15,7 @@ use smallvec::SmallVec;
 
 use crate::ids::{ActorIdx, Id};
 use crate::register::{Register, RegisterError, Stored};
-use crate::seq::{IdSpans, SeqTree, TextSpan};
+use crate::seq::{SeqTree, TextSpan};
 use crate::ObjType;
 
 use super::oplog::TextSource;
@@ -409,9 +409,9 @@ impl Objects {
     }
 
     /// A local splice of a text: hides the visible characters `pos .. pos + del`, then
-    /// inserts `text` (`chars` characters, as ops `id ..`) at `pos`. Returns the id spans of
-    /// the hidden characters, in document order, and what the insert did (no origins and no
-    /// bytes if `text` is empty).
+    /// inserts `text` (`chars` characters, as ops `id ..`) at `pos`. Calls `hidden` with each
+    /// id span of the hidden characters, in document order (the caller logs their deletes);
+    /// returns what the insert did (no origins and no bytes if `text` is empty).
     ///
     /// # Errors
     /// Before anything changes, if `obj` is not a text or the range is not in it: one lookup
@@ -423,7 +423,8 @@ impl Objects {
         id: Id,
         (text, chars): (&str, usize),
         undo: &mut Vec<Undo>,
-    ) -> Result<(IdSpans, Inserted), SpliceRefused> {
+        mut hidden: impl FnMut(Id, usize),
+    ) -> Result<Inserted, SpliceRefused> {
         let t = match self.objs.get_mut(&obj) {
             Some(ObjData::Text(t)) => t,
             Some(other) => return Err(SpliceRefused::NotText(other.obj_type())),
@@ -432,20 +433,18 @@ impl Objects {
         if pos.checked_add(del).is_none_or(|end| end > t.len()) {
             return Err(SpliceRefused::OutOfRange(t.len()));
         }
-        let hidden = if del > 0 {
-            t.hide_local(pos, del)
-        } else {
-            IdSpans::new()
-        };
-        for &(id, len) in &hidden {
-            undo.push(Undo::Hide { obj, id, len });
+        if del > 0 {
+            for (id, len) in t.hide_local(pos, del) {
+                undo.push(Undo::Hide { obj, id, len });
+                hidden(id, len);
+            }
         }
         if chars == 0 {
             let nothing = Inserted {
                 origins: (None, None),
                 bytes: 0..0,
             };
-            return Ok((hidden, nothing));
+            return Ok(nothing);
         }
         let content = t.push_text(id.actor, text, chars);
         let bytes = content.bytes();
@@ -455,7 +454,7 @@ impl Objects {
             id,
             len: chars,
         });
-        Ok((hidden, Inserted { origins, bytes }))
+        Ok(Inserted { origins, bytes })
     }
 
     /// Hides the text elements `id .. id + len` of the text `obj` (a delete op the caller

@@ -529,14 +529,24 @@ impl<'a> Transaction<'a> {
         let chars = text.chars().count();
         let deletes = Id::new(self.actor, self.next_op);
         let id = deletes.add(del as u64);
-        let spliced = self.doc.objects.splice_text_local(
+        let Doc {
+            objects, history, ..
+        } = &mut *self.doc;
+        let mut by = deletes;
+        let spliced = objects.splice_text_local(
             obj_id,
             (pos, del),
             id,
             (text, chars),
             &mut self.undo,
+            |target, n| {
+                history
+                    .log
+                    .push_delete(by, obj_id, n as u64, (target, false), false);
+                by = by.add(n as u64);
+            },
         );
-        let (hidden, inserted) = spliced.map_err(|refused| match refused {
+        let inserted = spliced.map_err(|refused| match refused {
             SpliceRefused::Missing => DocError::NoSuchObject(*obj),
             SpliceRefused::NotText(found) => DocError::WrongObjectType {
                 obj: *obj,
@@ -550,12 +560,6 @@ impl<'a> Transaction<'a> {
             },
         })?;
         self.take_ids((del + chars) as u64);
-        let mut by = deletes;
-        for (target, n) in hidden {
-            let log = &mut self.doc.history.log;
-            log.push_delete(by, obj_id, n as u64, (target, false), false);
-            by = by.add(n as u64);
-        }
         if chars > 0 {
             self.doc.history.log.push_text(
                 id,
