@@ -172,7 +172,18 @@ impl ChangeRun {
         (offset % len == 0).then(|| first + offset / len - 1)
     }
 
+    #[inline]
     fn push_len(&mut self, len: u64) -> bool {
+        // A keystroke's change: as long as the run's last.
+        if self
+            .lens
+            .last()
+            .is_some_and(|l| l.len != 0 && u64::from(l.len) == len)
+        {
+            self.count += 1;
+            self.end_op += len;
+            return true;
+        }
         self.push_lens(len, 1)
     }
 
