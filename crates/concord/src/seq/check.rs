@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::tree::{LeafIdx, NodeIdx, Root, SeqTree};
+use super::tree::{LeafIdx, NodeIdx, Pos, Root, SeqTree};
 use super::{Content, Run};
 use crate::ids::ActorIdx;
 
@@ -10,7 +10,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// Checks every structural invariant, panicking with a message on the first violation:
     /// the counts cached in leaves, parents and the tree; parent and sibling links; node
     /// capacities and uniform leaf depth; the free lists; the id index agreeing exactly with
-    /// the leaves; runs non-empty and merged wherever they can be; the cursor.
+    /// the leaves; runs non-empty and merged wherever they can be; the cursor and the tail of
+    /// the last local insert.
     pub(crate) fn check(&self) {
         let mut order = Vec::new();
         let mut depths = HashSet::new();
@@ -117,6 +118,25 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         if let Some(c) = self.cursor {
             assert!(reachable.contains(&c.leaf), "cursor on a freed leaf");
             assert_eq!(self.leaf_start(c.leaf).0, c.vis_start, "stale cursor");
+        }
+        // Nothing has changed since the last local insert: its run is as it left it, visible,
+        // ending just before the tail's position, and still followed by its right origin.
+        if let Some(t) = self.tail.filter(|t| t.edits == self.edits) {
+            assert!(reachable.contains(&t.leaf), "tail on a freed leaf");
+            let r = &self.leaf(t.leaf).runs[t.run];
+            let start = Pos {
+                leaf: t.leaf,
+                run: t.run,
+                off: 0,
+            };
+            assert!(r.visible, "tail on a hidden run");
+            assert_eq!(self.vis_before(start) + r.len(), t.vis_end, "stale tail");
+            let next = self.id_at(self.run_after(t.leaf, t.run));
+            assert_eq!(
+                next,
+                r.origin_right(),
+                "tail run no longer before its right origin"
+            );
         }
     }
 
