@@ -172,6 +172,18 @@ impl ChangeRun {
         (offset % len == 0).then(|| first + offset / len - 1)
     }
 
+    /// Whether a change of the run's actor (`actor`), with ops from `start_op` and time `time`,
+    /// no message or groups, depending only on `dep`, continues the run: the run has no extra
+    /// either, the same time, and ends with `dep` just before `start_op`.
+    #[inline]
+    fn continued_by(&self, start_op: u64, time: i64, dep: OpId, actor: ActorId) -> bool {
+        self.extra.is_none()
+            && self.time == time
+            && self.end_op == start_op
+            && dep.counter().checked_add(1) == Some(start_op)
+            && dep.actor() == actor
+    }
+
     #[inline]
     fn push_len(&mut self, len: u64) -> bool {
         // A keystroke's change: as long as the run's last.
@@ -673,14 +685,10 @@ impl History {
             return false;
         };
         let run = &mut self.runs[r];
-        // The change depends on the one head only, which is the last op of the run's last
-        // change: the change continues the run.
-        let continues = run.extra.is_none()
-            && run.time == time
-            && run.end_op == start_op
-            && head.counter() + 1 == start_op
-            && head.actor() == self.actors[actor.index()];
-        if !continues || !run.push_len(len) {
+        // The change depends on the one head only: it continues the run if that head is the
+        // run's last op (its seq follows then, the run being its actor's last).
+        let actor_id = self.actors[actor.index()];
+        if !run.continued_by(start_op, time, *head, actor_id) || !run.push_len(len) {
             return false;
         }
         self.count += 1;
@@ -706,12 +714,8 @@ impl History {
         };
         let actor_id = self.actors[actor.index()];
         let run = &mut self.runs[r];
-        let prev = OpId::new(run.end_op - 1, actor_id);
-        let continues = run.extra.is_none()
-            && run.time == time
-            && run.first_seq + run.count == seq
-            && run.end_op == start_op
-            && dep == prev;
+        let continues =
+            run.first_seq + run.count == seq && run.continued_by(start_op, time, dep, actor_id);
         if !continues || !run.push_len(len) {
             return false;
         }

@@ -176,13 +176,13 @@ impl Head<'_> {
     }
 }
 
-/// A capacity to reserve for `n` items declared by a chunk of `budget` bytes: never more than
-/// the chunk has bytes, whatever it declares.
 /// The bytes a text insert read into a block starts with room for: enough for the keystrokes
 /// that follow it in most typing runs, few enough that a block of one keystroke wastes
 /// little (blocks live only while a load or an import applies them).
 const TYPING_ROOM: usize = 64;
 
+/// A capacity to reserve for `n` items declared by a chunk of `budget` bytes: never more than
+/// the chunk has bytes, whatever it declares.
 fn capacity(n: u64, budget: usize) -> usize {
     usize::try_from(n).map_or(budget, |n| n.min(budget))
 }
