@@ -16,7 +16,7 @@
 
 use smallvec::SmallVec;
 
-use super::span_map::SpanMap;
+use super::span_map::{Neighbour, SpanMap};
 use super::tree::LeafIdx;
 use crate::ids::{ActorIdx, Id};
 
@@ -330,6 +330,70 @@ impl IdIndex {
 /// that overlap them and joins the new range with the ranges it touches that name the same
 /// leaf, in one pass over the ranges concerned and one splice of the map.
 fn assign(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) {
+    if !assign_inside(map, start, end, leaf) {
+        assign_across(map, start, end, leaf);
+    }
+}
+
+/// [`assign`] when one range holds all of `start..end` and whatever it joins is in the same
+/// chunk of the map: the common case of a leaf split, which moves runs out of the middle of
+/// ranges. One search finds the range; its neighbours are read in place. False, changing
+/// nothing, in any other case.
+fn assign_inside(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) -> bool {
+    let Some(at) = map.floor_pos(start) else {
+        return false;
+    };
+    let (s, span) = map.at(at);
+    if span.end < end {
+        return false;
+    }
+    if Some(span.leaf) == leaf {
+        return true;
+    }
+    let (before, after) = map.neighbours(at);
+    let (mut lo, mut hi) = (at, at);
+    let (mut first, mut last) = (start, end);
+    let mut pieces: SmallVec<[(u64, Span); 3]> = SmallVec::new();
+    if s < start {
+        pieces.push((s, Span { end: start, ..span }));
+    } else if let Some(leaf) = leaf {
+        // The range before joins the new one if it ends at `start` with the same leaf.
+        match before {
+            Neighbour::Here(p) => {
+                let (ps, pspan) = map.at(p);
+                if pspan.end == start && pspan.leaf == leaf {
+                    (lo, first) = (p, ps);
+                }
+            }
+            Neighbour::Elsewhere => return false,
+            Neighbour::None => {}
+        }
+    }
+    let mut tail = None;
+    if end < span.end {
+        tail = Some((end, span));
+    } else if let Some(leaf) = leaf {
+        match after {
+            Neighbour::Here(p) => {
+                let (ns, nspan) = map.at(p);
+                if ns == end && nspan.leaf == leaf {
+                    (hi, last) = (p, nspan.end);
+                }
+            }
+            Neighbour::Elsewhere => return false,
+            Neighbour::None => {}
+        }
+    }
+    if let Some(leaf) = leaf {
+        pieces.push((first, Span { end: last, leaf }));
+    }
+    pieces.extend(tail);
+    map.replace(lo, hi, &pieces);
+    true
+}
+
+/// [`assign`] in general: over any number of ranges, in one pass and one splice of the map.
+fn assign_across(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) {
     // The keys of the ranges replaced, consecutive in the map.
     let mut keys: Option<(u64, u64)> = None;
     let mut replace = |s: u64| {
@@ -470,6 +534,32 @@ mod tests {
         );
     }
 
+    /// Applies `updates` to `ix` and to `model` (a leaf per counter), then checks that the
+    /// index answers as the model does and that its ranges are maximal.
+    fn check_updates(
+        mut ix: IdIndex,
+        mut model: Vec<Option<LeafIdx>>,
+        updates: Vec<(u64, u64, Option<u32>)>,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        for (s, n, leaf) in updates {
+            match leaf {
+                Some(l) => ix.set(ActorIdx(1), s, s + n, LeafIdx(l)),
+                None => ix.clear(ActorIdx(1), s, s + n),
+            }
+            model[s as usize..(s + n) as usize].fill(leaf.map(LeafIdx));
+        }
+        for (c, want) in model.iter().enumerate() {
+            proptest::prop_assert_eq!(ix.get(id(c as u64)), *want, "counter {}", c);
+        }
+        let entries: Vec<_> = ix.entries().collect();
+        for w in entries.windows(2) {
+            let ((_, _, e0, l0), (_, s1, _, l1)) = (w[0], w[1]);
+            proptest::prop_assert!(e0 <= s1);
+            proptest::prop_assert!(e0 < s1 || l0 != l1, "touching ranges of one leaf: {:?}", w);
+        }
+        Ok(())
+    }
+
     proptest::proptest! {
         /// Random updates, the tail's included, against a leaf per counter; the ranges stay
         /// maximal.
@@ -480,24 +570,27 @@ mod tests {
                 1..200,
             ),
         ) {
+            check_updates(IdIndex::default(), vec![None; 400], updates)?;
+        }
+
+        /// The same over an index of many chunks of ranges, so that the ranges an update
+        /// joins are often in the chunk next to the one it starts in.
+        #[test]
+        fn updates_across_chunks_answer_as_a_leaf_per_counter_does(
+            updates in proptest::collection::vec(
+                (0..2_000u64, 1..12u64, proptest::option::of(0..3u32)),
+                1..300,
+            ),
+        ) {
             let mut ix = IdIndex::default();
-            let mut model = vec![None; 400];
-            for (s, n, leaf) in updates {
-                match leaf {
-                    Some(l) => ix.set(ActorIdx(1), s, s + n, LeafIdx(l)),
-                    None => ix.clear(ActorIdx(1), s, s + n),
-                }
-                model[s as usize..(s + n) as usize].fill(leaf.map(LeafIdx));
+            let mut model = vec![None; 2_100];
+            // One range per counter to start with: leaves 0, 1, 2, 0, 1, 2, ...
+            for c in 0..2_000u64 {
+                let leaf = LeafIdx((c % 3) as u32);
+                ix.set(ActorIdx(1), c, c + 1, leaf);
+                model[c as usize] = Some(leaf);
             }
-            for (c, want) in model.iter().enumerate() {
-                proptest::prop_assert_eq!(ix.get(id(c as u64)), *want, "counter {}", c);
-            }
-            let entries: Vec<_> = ix.entries().collect();
-            for w in entries.windows(2) {
-                let ((_, _, e0, l0), (_, s1, _, l1)) = (w[0], w[1]);
-                proptest::prop_assert!(e0 <= s1);
-                proptest::prop_assert!(e0 < s1 || l0 != l1, "touching ranges of one leaf: {:?}", w);
-            }
+            check_updates(ix, model, updates)?;
         }
     }
 

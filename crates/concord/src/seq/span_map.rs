@@ -7,6 +7,8 @@
 //! where a general B-tree map pays a walk from its root for every lookup, removal and insert
 //! such an update takes.
 
+use std::ops::Range;
+
 /// Entries per chunk at most; a chunk that grows past it splits in two.
 const CHUNK: usize = 64;
 
@@ -50,6 +52,25 @@ fn make_room<V>(chunk: &mut Chunk<V>, n: usize) {
     if chunk.capacity() - chunk.len() < n {
         chunk.reserve_exact(n.max(GROW));
     }
+}
+
+/// Where an entry is in a [`SpanMap`]: its chunk and its slot there. Any change to the map
+/// may move entries, so a position is only good until the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Pos {
+    c: usize,
+    j: usize,
+}
+
+/// The entry next to another in a [`SpanMap`] ([`SpanMap::neighbours`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Neighbour {
+    /// There is none: the other is the first entry, or the last.
+    None,
+    /// In the same chunk, at this position.
+    Here(Pos),
+    /// In the chunk next to the other's.
+    Elsewhere,
 }
 
 /// An ordered map from `u64` to `V` (see the module documentation).
@@ -98,8 +119,53 @@ impl<V: Copy> SpanMap<V> {
             .map(|(c, j)| self.chunks[c][j].pair())
     }
 
+    /// Where the entry with the largest key at most `k` is.
+    pub(super) fn floor_pos(&self, k: u64) -> Option<Pos> {
+        self.last_where(|key| key <= k).map(|(c, j)| Pos { c, j })
+    }
+
+    /// The entry at `pos`, a position of this map since its last change.
+    pub(super) fn at(&self, pos: Pos) -> (u64, V) {
+        self.chunks[pos.c][pos.j].pair()
+    }
+
+    /// The entries before and after the one at `pos`.
+    pub(super) fn neighbours(&self, pos: Pos) -> (Neighbour, Neighbour) {
+        let before = match pos.j.checked_sub(1) {
+            Some(j) => Neighbour::Here(Pos { j, ..pos }),
+            None if pos.c > 0 => Neighbour::Elsewhere,
+            None => Neighbour::None,
+        };
+        let after = match pos.j + 1 {
+            j if j < self.chunks[pos.c].len() => Neighbour::Here(Pos { j, ..pos }),
+            _ if pos.c + 1 < self.chunks.len() => Neighbour::Elsewhere,
+            _ => Neighbour::None,
+        };
+        (before, after)
+    }
+
+    /// Replaces the entries from `lo` to `hi` (both included, in one chunk, positions of this
+    /// map since its last change) by `new`, sorted by key, which go between the entries
+    /// before `lo` and those after `hi`: a [`SpanMap::splice`] that needs no search.
+    pub(super) fn replace(&mut self, lo: Pos, hi: Pos, new: &[(u64, V)]) {
+        debug_assert!(lo.c == hi.c && lo.j <= hi.j);
+        self.replace_in(lo.c, lo.j..hi.j + 1, new);
+    }
+
     /// Sets the value of `k`.
     pub(super) fn insert(&mut self, k: u64, v: V) {
+        // A key above every other (an id index's tail put back into its map) goes at the end.
+        if let Some(last) = self.chunks.last_mut() {
+            if last.last().is_some_and(|e| e.key < k) {
+                make_room(last, 1);
+                last.push(Entry::new((k, v)));
+                if last.len() > CHUNK {
+                    let c = self.chunks.len() - 1;
+                    self.split_chunk(c, CHUNK / 2);
+                }
+                return;
+            }
+        }
         let Some(c) = self
             .firsts
             .partition_point(|&f| f <= k)
@@ -119,13 +185,20 @@ impl<V: Copy> SpanMap<V> {
                 chunk.insert(j, Entry::new((k, v)));
                 self.firsts[c] = chunk[0].key;
                 if chunk.len() > CHUNK {
-                    let upper = chunk_of(&chunk[CHUNK / 2..]);
-                    chunk.truncate(CHUNK / 2);
-                    self.firsts.insert(c + 1, upper[0].key);
-                    self.chunks.insert(c + 1, upper);
+                    self.split_chunk(c, CHUNK / 2);
                 }
             }
         }
+    }
+
+    /// Moves the entries of chunk `c` from slot `at` on into a new chunk after it.
+    fn split_chunk(&mut self, c: usize, at: usize) {
+        let chunk = &mut self.chunks[c];
+        let upper = chunk_of(&chunk[at..]);
+        chunk.truncate(at);
+        self.firsts[c] = chunk[0].key;
+        self.firsts.insert(c + 1, upper[0].key);
+        self.chunks.insert(c + 1, upper);
     }
 
     /// The entries from the one with the largest key below `k` (from the first if there is
@@ -176,15 +249,17 @@ impl<V: Copy> SpanMap<V> {
             }
             return;
         }
-        make_room(chunk, new.len().saturating_sub(end - j));
-        chunk.splice(j..end, new.iter().copied().map(Entry::new));
+        self.replace_in(c, j..end, new);
+    }
+
+    /// Replaces the slots `js` of chunk `c` by `new`, which keeps the entries in key order.
+    fn replace_in(&mut self, c: usize, js: Range<usize>, new: &[(u64, V)]) {
+        let chunk = &mut self.chunks[c];
+        make_room(chunk, new.len().saturating_sub(js.len()));
+        chunk.splice(js, new.iter().copied().map(Entry::new));
         if chunk.len() > CHUNK {
             let half = chunk.len() / 2;
-            let upper = chunk_of(&chunk[half..]);
-            chunk.truncate(half);
-            self.firsts[c] = chunk[0].key;
-            self.firsts.insert(c + 1, upper[0].key);
-            self.chunks.insert(c + 1, upper);
+            self.split_chunk(c, half);
         } else {
             self.settle(c);
         }
