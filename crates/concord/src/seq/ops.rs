@@ -298,9 +298,18 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
         let spans = self.visible_spans(pos, len);
         for &(id, n) in &spans {
-            let found = self.for_contents_mut(id, n, &mut f);
-            debug_assert!(found.is_some(), "visible spans are in the sequence");
-            self.set_visible(id, n, false);
+            // One lookup per run the span reaches, for the contents and the hiding both.
+            let mut done = 0;
+            while done < n {
+                let cur = id.add(done as u64);
+                let p = self.find_present(cur);
+                let run = &mut self.leaves[p.leaf.ix()].runs[p.run];
+                let k = (n - done).min(run.len() - p.off);
+                debug_assert!(run.visible, "visible spans are visible");
+                f(&mut run.content, p.off, k, cur);
+                self.set_visible_at(p, k, false);
+                done += k;
+            }
         }
         spans
     }
