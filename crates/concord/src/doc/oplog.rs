@@ -222,6 +222,9 @@ fn grown(len: u32, n: u64) -> Option<u32> {
 struct Objs {
     ids: Vec<Id>,
     index: FxHashMap<Id, u32>,
+    /// The object interned last and its index: an edit's ops mostly act on the object the
+    /// previous ones did, which then costs no hash lookup.
+    last: Option<(Id, u32)>,
 }
 
 impl Objs {
@@ -231,10 +234,17 @@ impl Objs {
 
     /// The index of `obj`, given one on first use.
     fn intern(&mut self, obj: Id) -> u32 {
-        *self.index.entry(obj).or_insert_with(|| {
+        if let Some((id, i)) = self.last {
+            if id == obj {
+                return i;
+            }
+        }
+        let i = *self.index.entry(obj).or_insert_with(|| {
             self.ids.push(obj);
             u32::try_from(self.ids.len() - 1).expect("fewer than 2^32 objects")
-        })
+        });
+        self.last = Some((obj, i));
+        i
     }
 }
 
