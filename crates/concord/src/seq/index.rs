@@ -250,8 +250,28 @@ impl IdIndex {
 
     /// Records that the ids `start..end` of `actor` live in `leaf`, replacing whatever the
     /// index said about them.
+    #[inline]
     pub(super) fn set(&mut self, actor: ActorIdx, start: u64, end: u64, leaf: LeafIdx) {
         debug_assert!(start < end);
+        // Typing: the fresh ids continue the tail in its leaf. Checked here, inline, as a
+        // keystroke costs little else.
+        if self.flat.is_none() {
+            if let Some(a) = self.actors.get_mut(actor.index()) {
+                if let Some((_, span)) = &mut a.tail {
+                    if span.end == start && start >= a.top && span.leaf == leaf {
+                        span.end = end;
+                        a.top = end;
+                        return;
+                    }
+                }
+            }
+        }
+        self.set_general(actor, start, end, leaf);
+    }
+
+    /// [`IdIndex::set`] in every other case.
+    #[inline(never)]
+    fn set_general(&mut self, actor: ActorIdx, start: u64, end: u64, leaf: LeafIdx) {
         if let Some(flat) = &mut self.flat {
             if flat.set(actor, start, end, leaf) {
                 return;
