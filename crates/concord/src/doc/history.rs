@@ -342,11 +342,20 @@ impl Clone for History {
 }
 
 impl History {
+    /// The index of `actor`, if it is in the table. The actor asked for last is answered
+    /// inline, without hashing: edits and ops mostly come from the actor the last ones did.
+    #[inline]
     pub(crate) fn actor_idx(&self, actor: &ActorId) -> Option<ActorIdx> {
         let last = self.last_actor.get();
         if self.actors.get(last.index()) == Some(actor) {
             return Some(last);
         }
+        self.look_up_actor(actor)
+    }
+
+    /// [`History::actor_idx`] for an actor other than the last one asked for.
+    #[inline(never)]
+    fn look_up_actor(&self, actor: &ActorId) -> Option<ActorIdx> {
         let i = self.actor_index.get(actor).copied()?;
         self.last_actor.set(i);
         Some(i)
@@ -358,15 +367,22 @@ impl History {
     }
 
     /// The index of `actor`, and whether it was added to the table just now.
+    #[inline]
     pub(crate) fn intern_new(&mut self, actor: ActorId) -> (ActorIdx, bool) {
-        if let Some(i) = self.actor_idx(&actor) {
-            return (i, false);
+        match self.actor_idx(&actor) {
+            Some(i) => (i, false),
+            None => (self.add_actor(actor), true),
         }
+    }
+
+    /// Adds `actor`, which is not in the table, to it.
+    #[inline(never)]
+    fn add_actor(&mut self, actor: ActorId) -> ActorIdx {
         let i = ActorIdx(self.actors.len() as u32);
         self.actors.push(actor);
         self.actor_index.insert(actor, i);
         self.by_actor.push(Vec::new());
-        (i, true)
+        i
     }
 
     pub(crate) fn actor(&self, i: ActorIdx) -> ActorId {
@@ -379,6 +395,7 @@ impl History {
     }
 
     /// The internal form of a public id, if its actor is known.
+    #[inline]
     pub(crate) fn import(&self, id: OpId) -> Option<Id> {
         Some(Id::new(self.actor_idx(&id.actor())?, id.counter()))
     }
