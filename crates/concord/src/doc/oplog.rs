@@ -264,14 +264,21 @@ pub(crate) struct OpLog {
 
 impl OpLog {
     /// The entries of `actor`, created on first use.
+    #[inline]
     fn actor_mut(&mut self, actor: ActorIdx) -> &mut Chunked<Entry> {
         let a = actor.index();
         if self.by_actor.len() <= a {
-            self.by_actor.resize_with(a + 1, Chunked::default);
-            self.others.resize_with(a + 1, Vec::new);
-            self.last_right.resize(a + 1, OptId::ABSENT);
+            self.add_actors(a + 1);
         }
         &mut self.by_actor[a]
+    }
+
+    /// Makes room for the entries of the first `n` actors.
+    #[inline(never)]
+    fn add_actors(&mut self, n: usize) {
+        self.by_actor.resize_with(n, Chunked::default);
+        self.others.resize_with(n, Vec::new);
+        self.last_right.resize(n, OptId::ABSENT);
     }
 
     /// Appends an entry of `actor` for an action of the rare kinds.

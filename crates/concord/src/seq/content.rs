@@ -107,11 +107,12 @@ impl TextStore {
     ///
     /// # Panics
     /// If the actor's characters in this object would pass 4 GiB.
+    #[inline]
     pub(crate) fn push(&mut self, actor: ActorIdx, text: &str, chars: usize) -> TextSpan {
         debug_assert_eq!(text.chars().count(), chars);
         let i = actor.index();
         if i >= self.by_actor.len() {
-            self.by_actor.resize_with(i + 1, String::new);
+            self.add_actors(i + 1);
         }
         let buf = &mut self.by_actor[i];
         to_u32(buf.len() + text.len());
@@ -127,6 +128,12 @@ impl TextStore {
             _ => buf.push_str(text),
         }
         span
+    }
+
+    /// Makes room for the characters of the first `n` actors.
+    #[inline(never)]
+    fn add_actors(&mut self, n: usize) {
+        self.by_actor.resize_with(n, String::new);
     }
 
     /// The characters `span` names in the buffer of `actor`.

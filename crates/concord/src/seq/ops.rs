@@ -522,8 +522,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
 impl<const L: usize, const F: usize> SeqTree<TextSpan, L, F> {
     /// Copies `text` (`chars` characters), about to be inserted by `actor`, into the store, and
-    /// returns the content
-    /// of the run that inserts it. The run must follow at once (an insert of `actor`'s next
+    /// returns the content of the run that inserts it. The run must follow at once (an insert of `actor`'s next
     /// ids): the store keeps each actor's characters in counter order.
     pub(crate) fn push_text(&mut self, actor: ActorIdx, text: &str, chars: usize) -> TextSpan {
         self.store.push(actor, text, chars)
