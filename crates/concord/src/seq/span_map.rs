@@ -191,11 +191,14 @@ impl<V: Copy> SpanMap<V> {
         }
     }
 
-    /// Moves the entries of chunk `c` from slot `at` on into a new chunk after it.
+    /// Moves the entries of chunk `c` from slot `at` on into a new chunk after it. Both keep
+    /// room for [`GROW`] more entries, no more: the chunk that split had room for all of them,
+    /// and an index holds hundreds of chunks that never grow again.
     fn split_chunk(&mut self, c: usize, at: usize) {
         let chunk = &mut self.chunks[c];
         let upper = chunk_of(&chunk[at..]);
         chunk.truncate(at);
+        chunk.shrink_to(at + GROW);
         self.firsts[c] = chunk[0].key;
         self.firsts.insert(c + 1, upper[0].key);
         self.chunks.insert(c + 1, upper);
@@ -408,6 +411,8 @@ mod tests {
             map.insert(k * 2, k);
         }
         assert!(map.chunks.len() > 1000 / CHUNK);
+        // A chunk that split keeps no room beyond a few entries.
+        assert!(map.chunks.iter().all(|c| c.capacity() <= c.len() + GROW));
         assert_eq!(map.floor(1001), Some((1000, 500)));
         assert_eq!(map.floor(0), Some((0, 0)));
         assert_eq!(map.iter_from_below(1001).next(), Some((1000, 500)));
