@@ -507,9 +507,14 @@ impl History {
     }
 
     /// Every applied change for which `keep(actor, first op counter)` holds, each after its
-    /// dependencies.
-    fn collect(&self, objects: &Objects, keep: impl Fn(ActorIdx, u64) -> bool) -> Vec<Change> {
-        let mut out = Vec::new();
+    /// dependencies, in a vector with room for `room` changes to start with.
+    fn collect(
+        &self,
+        objects: &Objects,
+        room: usize,
+        keep: impl Fn(ActorIdx, u64) -> bool,
+    ) -> Vec<Change> {
+        let mut out = Vec::with_capacity(room);
         for (r, run) in self.runs.iter().enumerate() {
             for (k, start, end) in run.spans() {
                 if keep(run.actor, start) {
@@ -527,7 +532,7 @@ impl History {
 
     /// Every applied change, each after its dependencies.
     pub(crate) fn changes(&self, objects: &Objects) -> Vec<Change> {
-        self.collect(objects, |_, _| true)
+        self.collect(objects, self.count, |_, _| true)
     }
 
     /// Whether `change` can be applied now, must wait, or is a duplicate; or why it is invalid.
@@ -845,7 +850,7 @@ impl History {
 
     /// The changes in `clock`, each after its dependencies.
     pub(crate) fn changes_inside(&self, objects: &Objects, clock: &Clock) -> Vec<Change> {
-        self.collect(objects, |actor, start| {
+        self.collect(objects, 0, |actor, start| {
             clock.contains(Id::new(actor, start))
         })
     }

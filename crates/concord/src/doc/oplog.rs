@@ -535,7 +535,8 @@ impl OpLog {
         };
         let others = self.others.get(actor.index()).map_or(&[][..], |v| v);
         let first = entries.partition_point(|r| r.end() <= start);
-        let mut ops = Vec::new();
+        // Nearly every change is a single op (a keystroke).
+        let mut ops = Vec::with_capacity(1);
         for r in entries.iter_from(first).take_while(|r| r.counter < end) {
             let from = start.saturating_sub(r.counter);
             let to = (end - r.counter).min(r.len());
@@ -594,12 +595,16 @@ fn slice(
     let mut push = |action| out.push(Op { obj, action });
     match &r.kind {
         Kind::Text { bytes } => {
-            let text: String = texts.inserted(obj_id, actor)
-                [bytes.start as usize..bytes.end as usize]
-                .chars()
-                .skip(from as usize)
-                .take((to - from) as usize)
-                .collect();
+            let all = &texts.inserted(obj_id, actor)[bytes.start as usize..bytes.end as usize];
+            let text = if all.len() as u64 == r.len() {
+                // One byte per character: the slice is found by arithmetic.
+                all[from as usize..to as usize].to_owned()
+            } else {
+                all.chars()
+                    .skip(from as usize)
+                    .take((to - from) as usize)
+                    .collect()
+            };
             let (left, right) = texts.origins(obj_id, r.id(actor, from));
             push(Action::Insert {
                 left: left.map(export),
