@@ -87,30 +87,52 @@ impl Doc {
     ) -> Result<(), ApplyError> {
         let mut rest: Vec<Change> = Vec::new();
         for block in blocks {
-            let fail = |reason| ApplyError {
-                actor: block.change.actor,
-                seq: block.change.seq,
-                reason,
-            };
-            // Once a change waits, the ones after it may depend on it: they go the usual way.
-            if rest.is_empty() {
-                match self.history.readiness(&block.change).map_err(fail)? {
-                    Readiness::Ready => {
-                        self.apply_block(block, undo, on_error)?;
-                        continue;
-                    }
-                    Readiness::Duplicate => {
-                        let last = block.change.seq + block.count() - 1;
-                        let next = self.history.next_seq_of(&block.change.actor);
-                        if last < next {
-                            continue;
-                        }
-                    }
-                    Readiness::Waiting => {}
-                }
-            }
-            rest.extend(block.into_changes());
+            self.apply_next_block(block, &mut rest, undo, on_error)?;
         }
+        self.apply_rest(rest, undo, on_error)
+    }
+
+    /// Takes the next block of a batch: applies it whole if it is ready and no change before
+    /// it had to wait, skips it if every change of it is here already, and else adds its
+    /// changes to `rest`, for [`Doc::apply_rest`].
+    pub(crate) fn apply_next_block(
+        &mut self,
+        block: ChangeBlock,
+        rest: &mut Vec<Change>,
+        undo: &mut Vec<Undo>,
+        on_error: OnError,
+    ) -> Result<(), ApplyError> {
+        let fail = |reason| ApplyError {
+            actor: block.change.actor,
+            seq: block.change.seq,
+            reason,
+        };
+        // Once a change waits, the ones after it may depend on it: they go the usual way.
+        if rest.is_empty() {
+            match self.history.readiness(&block.change).map_err(fail)? {
+                Readiness::Ready => return self.apply_block(block, undo, on_error),
+                Readiness::Duplicate => {
+                    let last = block.change.seq + block.count() - 1;
+                    let next = self.history.next_seq_of(&block.change.actor);
+                    if last < next {
+                        return Ok(());
+                    }
+                }
+                Readiness::Waiting => {}
+            }
+        }
+        rest.extend(block.into_changes());
+        Ok(())
+    }
+
+    /// Ends a batch of blocks: applies the changes [`Doc::apply_next_block`] set aside, with
+    /// the queue, one at a time.
+    pub(crate) fn apply_rest(
+        &mut self,
+        rest: Vec<Change>,
+        undo: &mut Vec<Undo>,
+        on_error: OnError,
+    ) -> Result<(), ApplyError> {
         if rest.is_empty() && self.history.queue.is_empty() {
             return Ok(());
         }

@@ -3,15 +3,18 @@
 //! A saved document is its history: every change, in the binary format of
 //! [`crate::encoding`]. Loading applies the changes again (a document holds no state that its
 //! changes do not determine), reading them in blocks ([`ChangeBlock`]) so that a run of
-//! keystrokes applies as one insert or one delete. `save_incremental` appends only what is new, so an application
-//! can keep one file per document, append to it after each edit, and compact it now and then
-//! with a full `save`.
+//! keystrokes applies as one insert or one delete. Into an empty document, each block is
+//! applied as soon as it is read ([`Loader`]), so the decoded history is never held whole.
+//! `save_incremental` appends only what is new, so an application can keep one file per
+//! document, append to it after each edit, and compact it now and then with a full `save`.
 
 use crate::change::{Change, ChangeBlock};
-use crate::encoding::{self, ChunkType, LoadError};
-use crate::ActorId;
+use crate::encoding::{self, BlockSink, ChunkType, LoadError};
+use crate::{ActorId, ApplyError};
 
 use super::apply::OnError;
+use super::history::Readiness;
+use super::objects::Undo;
 use super::Doc;
 
 impl Doc {
@@ -89,11 +92,9 @@ impl Doc {
     /// document chunk, are truncated or corrupted, ...); [`LoadError::Apply`] if they decode
     /// but hold a change that cannot be applied.
     pub fn load(bytes: &[u8]) -> Result<Doc, LoadError> {
-        let mut blocks = encoding::decode_document(bytes)?;
-        causal_order(&mut blocks);
         let mut doc = Doc::new();
         // On an error the document is dropped unseen: nothing needs undoing.
-        doc.apply_blocks(blocks, OnError::Discard)?;
+        doc.stream_in(bytes, true)?;
         doc.saved = doc.history.heads().to_vec();
         Ok(doc)
     }
@@ -106,21 +107,94 @@ impl Doc {
     /// # Errors
     /// As [`Doc::load`]. Then nothing is applied: the document is exactly as it was.
     pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<usize, LoadError> {
-        let mut blocks = encoding::decode_blocks(bytes)?;
-        causal_order(&mut blocks);
         let before = self.history.change_count();
         if before == 0 && self.history.queue.is_empty() {
             // An empty document is as it was when it is empty again: loading into one
             // (importing a whole history) keeps nothing to undo.
-            let result = self.apply_blocks(blocks, OnError::Discard);
+            let result = self.stream_in(bytes, false);
             if result.is_err() {
                 *self = Doc::with_actor(self.actor);
             }
             result?;
         } else {
+            let mut blocks = encoding::decode_blocks(bytes)?;
+            causal_order(&mut blocks);
             self.apply_blocks(blocks, OnError::Rollback)?;
         }
         Ok(self.history.change_count() - before)
+    }
+
+    /// Applies the blocks of the file `bytes` (a saved document, if `document`) to this empty
+    /// document, each as soon as it is read, so that the decoded history is never held whole.
+    /// On an error the document is left half done, for the caller to throw away.
+    fn stream_in(&mut self, bytes: &[u8], document: bool) -> Result<(), LoadError> {
+        self.objects.begin_batch();
+        let result = {
+            let mut loader = Loader {
+                doc: self,
+                undo: Vec::new(),
+                rest: Vec::new(),
+                last: None,
+                unsorted: Vec::new(),
+            };
+            let read = match document {
+                true => encoding::stream_document(bytes, &mut loader),
+                false => encoding::stream_blocks(bytes, &mut loader),
+            };
+            read.and_then(|()| Ok(loader.finish()?))
+        };
+        self.objects.end_batch();
+        result
+    }
+}
+
+/// Where a load's blocks go as they are read: into the document, in the order they come, while
+/// that is the order [`causal_order`] gives and each block can apply (as in a saved document's
+/// chunk). From a block out of that order, or one that must wait for a later one, the blocks
+/// are kept, then sorted and applied at the end, as a list of decoded blocks would be.
+struct Loader<'d> {
+    doc: &'d mut Doc,
+    undo: Vec<Undo>,
+    /// The changes set aside to apply one at a time ([`Doc::apply_next_block`]).
+    rest: Vec<Change>,
+    /// The sort key of the last block applied.
+    last: Option<(u64, ActorId)>,
+    unsorted: Vec<ChangeBlock>,
+}
+
+impl BlockSink for Loader<'_> {
+    type Error = LoadError;
+
+    fn block(&mut self, block: ChangeBlock) -> Result<(), LoadError> {
+        let key = (block.change.start_op, block.change.actor);
+        let in_order = self.unsorted.is_empty()
+            && self.last.is_none_or(|last| key >= last)
+            && !matches!(
+                self.doc.history.readiness(&block.change),
+                Ok(Readiness::Waiting)
+            );
+        if !in_order {
+            self.unsorted.push(block);
+            return Ok(());
+        }
+        self.last = Some(key);
+        let Loader {
+            doc, undo, rest, ..
+        } = self;
+        Ok(doc.apply_next_block(block, rest, undo, OnError::Discard)?)
+    }
+}
+
+impl Loader<'_> {
+    /// Applies what was kept: the blocks out of order, then the changes set aside.
+    fn finish(mut self) -> Result<(), ApplyError> {
+        causal_order(&mut self.unsorted);
+        for block in std::mem::take(&mut self.unsorted) {
+            self.doc
+                .apply_next_block(block, &mut self.rest, &mut self.undo, OnError::Discard)?;
+        }
+        self.doc
+            .apply_rest(self.rest, &mut self.undo, OnError::Discard)
     }
 }
 

@@ -50,6 +50,7 @@ pub use error::{DecodeError, DecodeErrorKind, LoadError};
 
 use crate::change::ChangeBlock;
 use crate::Change;
+pub(crate) use changes::BlockSink;
 pub(crate) use frame::ChunkType;
 
 /// Encodes changes for sending: a file holding one chunk of changes, in the order given.
@@ -91,22 +92,40 @@ pub(crate) fn file(chunks: &[(ChunkType, &[&Change])]) -> Vec<u8> {
     out
 }
 
-/// The changes of a saved document in blocks ([`ChangeBlock`]): like [`decode_blocks`], but
-/// the first chunk must be a document chunk.
+/// The changes of a saved document in blocks ([`ChangeBlock`]), each handed to `out` as soon as
+/// it is read ([`changes::stream_blocks`]): like [`stream_blocks`], but the first chunk must be
+/// a document chunk. Every chunk's checksum is checked before the first block is handed on.
 ///
 /// # Errors
-/// As [`decode_changes`], and [`DecodeErrorKind::MissingDocument`].
-pub(crate) fn decode_document(bytes: &[u8]) -> Result<Vec<ChangeBlock>, DecodeError> {
+/// As [`decode_changes`], [`DecodeErrorKind::MissingDocument`], and whatever `out` returns.
+/// Blocks before the error have been handed on.
+pub(crate) fn stream_document<B: BlockSink>(bytes: &[u8], out: &mut B) -> Result<(), B::Error> {
     let chunks = frame::chunks(bytes)?;
     match chunks.first() {
-        Some(first) if first.typ == ChunkType::Document => {
-            decode_chunks(chunks, changes::decode_blocks)
-        }
+        Some(first) if first.typ == ChunkType::Document => stream_chunks(chunks, out),
         first => Err(DecodeError {
             offset: first.map_or(bytes.len(), |c| c.offset),
             kind: DecodeErrorKind::MissingDocument,
-        }),
+        }
+        .into()),
     }
+}
+
+/// The changes of every chunk of a file in blocks, handed to `out` as [`stream_document`]
+/// hands them.
+///
+/// # Errors
+/// As [`stream_document`], without [`DecodeErrorKind::MissingDocument`].
+pub(crate) fn stream_blocks<B: BlockSink>(bytes: &[u8], out: &mut B) -> Result<(), B::Error> {
+    stream_chunks(frame::chunks(bytes)?, out)
+}
+
+fn stream_chunks<B: BlockSink>(chunks: Vec<frame::Chunk<'_>>, out: &mut B) -> Result<(), B::Error> {
+    for chunk in chunks {
+        let document = chunk.typ == ChunkType::Document;
+        changes::stream_blocks(chunk.payload, document, chunk.version, out)?;
+    }
+    Ok(())
 }
 
 /// The changes of every chunk of a file, as [`decode_changes`] reads them, in blocks.

@@ -354,6 +354,17 @@ fn incremental_saves_concatenate() {
     ));
 }
 
+/// A random keystroke in a text of `len` characters, as `(at, delete, insert)`: typing on,
+/// backspacing, a forward delete in the middle, or a jump.
+fn keystroke(rng: &mut StdRng, len: usize) -> (usize, usize, &'static str) {
+    match rng.gen_range(0..10) {
+        0..=5 => (len, 0, "ab"),
+        6 | 7 if len > 0 => (len - 1, 1, ""),
+        8 if len > 2 => (len / 2, 1, ""),
+        _ => (rng.gen_range(0..=len), 0, "é"),
+    }
+}
+
 /// Loading reads a run of keystroke changes as one block. A block that is partly here
 /// already, or that must wait for another, is cut back into its changes: every cut gives the
 /// same document as applying the changes one by one.
@@ -366,13 +377,7 @@ fn runs_of_keystrokes_load_whole_or_cut() {
         .unwrap();
     // Typing, backspacing, forward deletes and jumps, one change per keystroke.
     for _ in 0..300 {
-        let len = doc.length(text);
-        let (at, del, ins) = match rng.gen_range(0..10) {
-            0..=5 => (len, 0, "ab"),
-            6 | 7 if len > 0 => (len - 1, 1, ""),
-            8 if len > 2 => (len / 2, 1, ""),
-            _ => (rng.gen_range(0..=len), 0, "é"),
-        };
+        let (at, del, ins) = keystroke(&mut rng, doc.length(text));
         doc.transact(|tx| tx.splice_text(text, at, del, ins))
             .unwrap();
     }
@@ -401,6 +406,58 @@ fn runs_of_keystrokes_load_whole_or_cut() {
     let loaded = Doc::load(&file).unwrap();
     assert_eq!(loaded.changes(), changes);
     assert_eq!(loaded.clone().save(), file);
+}
+
+/// A load applies a long history's blocks as it reads them, a bounded number of ops at a
+/// time. Whatever order the chunks of a file come in, the document is the one that made them.
+#[test]
+fn long_histories_load_in_any_chunk_order() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut doc = Doc::with_actor(actor(1));
+    let text = doc
+        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
+        .unwrap();
+    let base = doc.save();
+    let mut increments = Vec::new();
+    // Thousands of ops (typing, backspacing, jumps), saved in increments of a few hundred.
+    for round in 0..12 {
+        for _ in 0..400 {
+            let (at, del, ins) = keystroke(&mut rng, doc.length(text));
+            doc.transact(|tx| tx.splice_text(text, at, del, ins))
+                .unwrap();
+        }
+        if round % 4 == 3 {
+            // A change with a message ends a block.
+            doc.transact(|tx| {
+                tx.set_message("checkpoint");
+                tx.splice_text(text, 0, 0, "#")
+            })
+            .unwrap();
+        }
+        increments.push(doc.save_incremental());
+    }
+    let changes = doc.changes();
+    let file = doc.save();
+    let expect = |d: &Doc| {
+        assert_eq!(d.text(text).unwrap(), doc.text(text).unwrap());
+        assert_eq!(d.heads(), doc.heads());
+        assert!(d.pending_changes().is_empty());
+        assert_eq!(d.changes(), changes);
+        assert_eq!(d.clone().save(), file);
+    };
+    expect(&Doc::load(&file).unwrap());
+    let mut appended = base.clone();
+    appended.extend(increments.concat());
+    expect(&Doc::load(&appended).unwrap());
+    // Into an empty document, in order and last chunk first.
+    let mut imported = Doc::new();
+    imported.load_incremental(&appended).unwrap();
+    expect(&imported);
+    let mut reversed: Vec<u8> = increments.iter().rev().flatten().copied().collect();
+    reversed.extend_from_slice(&base);
+    let mut imported = Doc::new();
+    imported.load_incremental(&reversed).unwrap();
+    expect(&imported);
 }
 
 /// A file whose changes decode but do not apply is a load error, not a panic, and an

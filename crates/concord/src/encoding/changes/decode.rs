@@ -49,19 +49,59 @@ pub(crate) fn decode_blocks(
     Ok(blocks)
 }
 
+/// Where [`stream_blocks`] hands each block of changes once it is complete.
+pub(crate) trait BlockSink {
+    /// What stops the stream: a [`DecodeError`], or whatever taking a block can fail with.
+    type Error: From<DecodeError>;
+
+    /// Takes the next block of the payload.
+    fn block(&mut self, block: ChangeBlock) -> Result<(), Self::Error>;
+}
+
+/// The changes of a chunk payload in blocks, as [`decode_blocks`] reads them, each handed to
+/// `out` as soon as it is complete instead of gathered into a list. A block is closed at the
+/// end of a change once it holds [`STREAMED_OPS`] ops, so a load that applies each block as
+/// it comes holds a few hundred kilobytes of decoded ops at a time, not the whole history's.
+///
+/// # Errors
+/// As [`decode`], and whatever `out` returns, which stops the stream.
+pub(crate) fn stream_blocks<B: BlockSink>(
+    c: Cursor<'_>,
+    document: bool,
+    version: u64,
+    out: &mut B,
+) -> Result<(), B::Error> {
+    let mut stream = Stream { open: None, out };
+    read(c, document, version, &mut stream)?;
+    match stream.open {
+        Some(block) => stream.out.block(block),
+        None => Ok(()),
+    }
+}
+
+/// How many ops a streamed block grows to before it is handed on (at the end of a change):
+/// with ops about 140 bytes each, about 140 KB, which stays in a core's cache while it is
+/// applied and is reused by the allocator for the next block.
+const STREAMED_OPS: usize = 1024;
+
 /// Where a payload's changes go as they are read.
 trait Sink {
+    /// What stops the read.
+    type Error: From<DecodeError>;
+
     /// Takes change `head` of a payload of `n`: reads its ops and groups, and returns the
     /// counter after its last op.
-    fn change(&mut self, d: &mut Decoder<'_>, n: u64, head: Head<'_>) -> Result<u64, DecodeError>;
+    fn change(&mut self, d: &mut Decoder<'_>, n: u64, head: Head<'_>) -> Result<u64, Self::Error>;
 
     /// Reads as many of the next `left` changes as can be taken in bulk; returns how many.
-    fn bulk(&mut self, _d: &mut Decoder<'_>, _left: u64) -> Result<u64, DecodeError> {
+    fn bulk(&mut self, _d: &mut Decoder<'_>, _left: u64) -> Result<u64, Self::Error> {
         Ok(0)
     }
 }
 
 impl Sink for Vec<Change> {
+    type Error = DecodeError;
+
     fn change(&mut self, d: &mut Decoder<'_>, n: u64, head: Head<'_>) -> Result<u64, DecodeError> {
         if self.is_empty() {
             self.reserve(capacity(n, d.budget));
@@ -75,16 +115,14 @@ impl Sink for Vec<Change> {
 }
 
 impl Sink for Vec<ChangeBlock> {
+    type Error = DecodeError;
+
     fn change(&mut self, d: &mut Decoder<'_>, _: u64, head: Head<'_>) -> Result<u64, DecodeError> {
         if let Some(block) = self.last_mut().filter(|b| head.continues(b)) {
-            let end = d.ops(&head, &mut block.change.ops, true)?;
-            block.push_len(end - head.start_op);
-            return Ok(end);
+            return d.extend_block(&head, block);
         }
-        let mut ops = Vec::new();
-        let end = d.ops(&head, &mut ops, true)?;
-        let groups = d.groups(&head, end)?;
-        self.push(ChangeBlock::single(Change::new(head.meta(groups), ops)));
+        let (end, block) = d.new_block(head)?;
+        self.push(block);
         Ok(end)
     }
 
@@ -96,13 +134,48 @@ impl Sink for Vec<ChangeBlock> {
     }
 }
 
+/// The sink of [`stream_blocks`]: the block being read, and where complete ones go.
+struct Stream<'o, B> {
+    open: Option<ChangeBlock>,
+    out: &'o mut B,
+}
+
+impl<B: BlockSink> Sink for Stream<'_, B> {
+    type Error = B::Error;
+
+    fn change(&mut self, d: &mut Decoder<'_>, _: u64, head: Head<'_>) -> Result<u64, B::Error> {
+        let open = self.open.as_mut();
+        if let Some(block) = open.filter(|b| b.change.ops.len() < STREAMED_OPS && head.continues(b))
+        {
+            return Ok(d.extend_block(&head, block)?);
+        }
+        if let Some(done) = self.open.take() {
+            self.out.block(done)?;
+        }
+        let (end, block) = d.new_block(head)?;
+        self.open = Some(block);
+        Ok(end)
+    }
+
+    fn bulk(&mut self, d: &mut Decoder<'_>, left: u64) -> Result<u64, B::Error> {
+        match &mut self.open {
+            // A change read in bulk adds one op at most.
+            Some(block) if block.change.ops.len() < STREAMED_OPS => {
+                let room = (STREAMED_OPS - block.change.ops.len()) as u64;
+                Ok(d.bulk(block, left.min(room))?)
+            }
+            _ => Ok(0),
+        }
+    }
+}
+
 /// Reads a payload of the format `version` into `sink`.
-fn read(
+fn read<S: Sink>(
     mut c: Cursor<'_>,
     document: bool,
     version: u64,
-    sink: &mut impl Sink,
-) -> Result<(), DecodeError> {
+    sink: &mut S,
+) -> Result<(), S::Error> {
     let budget = c.remaining();
     let n = c.uleb()?;
     let actors = actor_table(&mut c)?;
@@ -111,7 +184,7 @@ fn read(
         stored.push(compress::read(&mut c, col.name_in(version), version)?);
     }
     if !c.is_empty() {
-        return Err(c.error(DecodeErrorKind::TrailingBytes));
+        return Err(c.error(DecodeErrorKind::TrailingBytes).into());
     }
     let mut d = Decoder::new(&stored, &actors, document, version, budget)?;
     let mut i = 0;
@@ -124,7 +197,7 @@ fn read(
         i += 1;
         i += sink.bulk(&mut d, n - i)?;
     }
-    d.finish()
+    Ok(d.finish()?)
 }
 
 /// The metadata of a change as read, before its ops and groups.
@@ -655,6 +728,26 @@ impl<'a> Decoder<'a> {
             ops,
             groups,
         })
+    }
+    /// Reads change `head` as the first of a new block; returns the counter after its last op.
+    fn new_block(&mut self, head: Head<'_>) -> Result<(u64, ChangeBlock), DecodeError> {
+        let mut ops = Vec::new();
+        let end = self.ops(&head, &mut ops, true)?;
+        let groups = self.groups(&head, end)?;
+        let block = ChangeBlock::single(Change::new(head.meta(groups), ops));
+        Ok((end, block))
+    }
+
+    /// Reads change `head`, which [`Head::continues`] `block`, into it; returns the counter
+    /// after its last op.
+    fn extend_block(
+        &mut self,
+        head: &Head<'_>,
+        block: &mut ChangeBlock,
+    ) -> Result<u64, DecodeError> {
+        let end = self.ops(head, &mut block.change.ops, true)?;
+        block.push_len(end - head.start_op);
+        Ok(end)
     }
 
     /// Reads the ops of the change `head` describes into `out`, merging each into the op
