@@ -80,27 +80,32 @@ struct FlatActor {
     /// The counter of slot 0.
     base: u64,
     /// The leaf of each counter from `base`, [`NO_LEAF`] where no element has it.
-    pages: Vec<Box<[u32; PAGE]>>,
+    pages: Vec<Box<[Slot; PAGE]>>,
     /// How many slots are in use.
     len: usize,
 }
 
-/// Slots per page of a [`FlatActor`].
-const PAGE: usize = 1024;
+/// A slot: the leaf of one counter. Two bytes, so the slots of a long history (one per op,
+/// deletes included) take half the room; a batch whose sequence grows past `u16::MAX - 1`
+/// leaves goes on with the ranges.
+type Slot = u16;
+
+/// Slots per page of a [`FlatActor`]: 4 KiB.
+const PAGE: usize = 2048;
 
 /// A slot naming no leaf.
-const NO_LEAF: u32 = u32::MAX;
+const NO_LEAF: Slot = Slot::MAX;
 
 /// How many slots per id given a leaf a flat index may hold, and how many more in any case.
 const FLAT_ROOM: (u64, u64) = (2, 4096);
 
 impl FlatActor {
-    fn slot(&self, k: usize) -> Option<u32> {
+    fn slot(&self, k: usize) -> Option<Slot> {
         (k < self.len).then(|| self.pages[k / PAGE][k % PAGE])
     }
 
     /// Sets slots `from..to` to `leaf`, adding slots as needed.
-    fn fill(&mut self, from: usize, to: usize, leaf: u32) {
+    fn fill(&mut self, from: usize, to: usize, leaf: Slot) {
         while self.pages.len() * PAGE < to {
             self.pages.push(Box::new([NO_LEAF; PAGE]));
         }
@@ -133,12 +138,14 @@ impl FlatActor {
                 }
                 let end = c + n as u64;
                 match out.last_mut() {
-                    Some((_, span)) if span.end == c && span.leaf.0 == leaf => span.end = end,
+                    Some((_, span)) if span.end == c && span.leaf.0 == u32::from(leaf) => {
+                        span.end = end;
+                    }
                     _ => out.push((
                         c,
                         Span {
                             end,
-                            leaf: LeafIdx(leaf),
+                            leaf: LeafIdx(u32::from(leaf)),
                         },
                     )),
                 }
@@ -152,12 +159,17 @@ impl Flat {
     fn get(&self, id: Id) -> Option<LeafIdx> {
         let a = self.actors.get(id.actor.index())?;
         let k = usize::try_from(id.counter.checked_sub(a.base)?).ok()?;
-        a.slot(k).filter(|&l| l != NO_LEAF).map(LeafIdx)
+        a.slot(k)
+            .filter(|&l| l != NO_LEAF)
+            .map(|l| LeafIdx(u32::from(l)))
     }
 
     /// Gives `start..end` of `actor` the leaf `leaf`; false, changing nothing, if the slots
-    /// would need more room than the ids justify.
+    /// would need more room than the ids justify, or `leaf` does not fit a slot.
     fn set(&mut self, actor: ActorIdx, start: u64, end: u64, leaf: LeafIdx) -> bool {
+        let Some(slot) = Slot::try_from(leaf.0).ok().filter(|&s| s != NO_LEAF) else {
+            return false;
+        };
         let i = actor.index();
         if i >= self.actors.len() {
             self.actors.resize_with(i + 1, FlatActor::default);
@@ -178,7 +190,7 @@ impl Flat {
         if self.slots.saturating_add(grown) > room {
             return false;
         }
-        a.fill(from as usize, to as usize, leaf.0);
+        a.fill(from as usize, to as usize, slot);
         self.slots += grown;
         self.work = work;
         true
@@ -636,6 +648,16 @@ mod tests {
         assert!(many.flat.is_none());
         assert_eq!(
             many.entries().collect::<Vec<_>>(),
+            spans.entries().collect::<Vec<_>>()
+        );
+        // A leaf past what a slot holds; the last one that fits stays flat.
+        let far = u32::from(NO_LEAF);
+        assert!(both(&[(1, 5, Some(far - 1))]).0.flat.is_some());
+        let (past, spans) = both(&[(1, 5, Some(0)), (5, 9, Some(far)), (9, 12, Some(far - 1))]);
+        assert!(past.flat.is_none());
+        assert_eq!(past.get(id(6)), Some(LeafIdx(far)));
+        assert_eq!(
+            past.entries().collect::<Vec<_>>(),
             spans.entries().collect::<Vec<_>>()
         );
         // A counter below the first one given a leaf.
