@@ -458,6 +458,31 @@ fn long_histories_load_in_any_chunk_order() {
     let mut imported = Doc::new();
     imported.load_incremental(&reversed).unwrap();
     expect(&imported);
+
+    // A change that does not apply, after thousands of ops that did: the load fails, and the
+    // empty document that imported the file is a fresh one again. Two documents misuse actor
+    // 9: an insert into one's list comes after the other's change, and names no object there.
+    let mut a = Doc::with_actor(actor(9));
+    let list = a
+        .transact(|tx| tx.put_object(ROOT, "l", ObjType::List))
+        .unwrap();
+    let mut c = a.fork();
+    c.transact(|tx| tx.insert(list, 0, 1)).unwrap();
+    let insert = encode_changes(&c.changes_since(&a.heads()).unwrap());
+    let mut b = doc.fork();
+    b.set_actor(actor(9));
+    b.transact(|tx| tx.put_object(ROOT, "l", ObjType::Map))
+        .unwrap();
+    let mut bad = b.save();
+    bad.extend_from_slice(&insert);
+    assert!(matches!(Doc::load(&bad), Err(LoadError::Apply(_))));
+    let mut empty = Doc::with_actor(actor(5));
+    assert!(matches!(
+        empty.load_incremental(&bad),
+        Err(LoadError::Apply(_))
+    ));
+    assert!(empty.changes().is_empty() && empty.pending_changes().is_empty());
+    assert!(render(&empty) == render(&Doc::with_actor(actor(5))));
 }
 
 /// A file whose changes decode but do not apply is a load error, not a panic, and an
