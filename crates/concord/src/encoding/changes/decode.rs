@@ -143,18 +143,10 @@ struct Stream<'o, B> {
 impl<B: BlockSink> Sink for Stream<'_, B> {
     type Error = B::Error;
 
-    fn change(&mut self, d: &mut Decoder<'_>, n: u64, head: Head<'_>) -> Result<u64, B::Error> {
+    fn change(&mut self, d: &mut Decoder<'_>, _: u64, head: Head<'_>) -> Result<u64, B::Error> {
         let open = self.open.as_mut();
         if let Some(block) = open.filter(|b| b.change.ops.len() < STREAMED_OPS && head.continues(b))
         {
-            // A block of more than one change is mostly a run of typing that goes on: room
-            // for a whole streamed block at once, rather than growing to it by doubling. At
-            // most one block is held at a time, and never room for more changes than are left.
-            let ops = &mut block.change.ops;
-            if ops.capacity() < STREAMED_OPS {
-                let left = capacity(n - head.i as u64, d.budget);
-                ops.reserve_exact(left.min(STREAMED_OPS - ops.len()));
-            }
             return Ok(d.extend_block(&head, block)?);
         }
         if let Some(done) = self.open.take() {
