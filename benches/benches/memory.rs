@@ -1,11 +1,13 @@
-//! Memory: the bytes a document holds after a local replay of each trace, counted by a global
-//! allocator that tracks live and peak heap bytes. The figures are printed (a benchmark
-//! reports, it never asserts); criterion times the replay under the counting allocator.
+//! Memory: the bytes a document holds after a local replay of each trace, and the peak a load
+//! of its saved bytes reaches, counted by a global allocator that tracks live and peak heap
+//! bytes. The figures are printed (a benchmark reports, it never asserts); criterion times the
+//! replay under the counting allocator.
 #![allow(missing_docs)] // criterion_group! and criterion_main! generate undocumented items
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+use concord::Doc;
 use concord_benches::{load_sequential, replay_local, sequential_names};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -57,16 +59,20 @@ fn memory(c: &mut Criterion) {
     group.sample_size(10);
     for name in sequential_names() {
         let trace = load_sequential(name);
-        let before = LIVE.load(Relaxed);
-        PEAK.store(before, Relaxed);
-        let doc = replay_local(&trace);
-        let held = LIVE.load(Relaxed) - before;
-        let peak = PEAK.load(Relaxed) - before;
-        drop(doc);
+        let ((mut doc, _), held, peak) = counted(|| replay_local(&trace));
         println!(
             "memory/{name}: the document holds {:.2} MiB after the replay (peak {:.2} MiB)",
-            held as f64 / 1_048_576.0,
-            peak as f64 / 1_048_576.0
+            mib(held),
+            mib(peak)
+        );
+        let bytes = doc.save();
+        drop(doc);
+        let (loaded, held, peak) = counted(|| Doc::load(&bytes).expect("a saved document loads"));
+        drop(loaded);
+        println!(
+            "memory/{name}: loading it holds {:.2} MiB (peak {:.2} MiB)",
+            mib(held),
+            mib(peak)
         );
         let patches: usize = trace.txns.iter().map(|t| t.patches.len()).sum();
         group.throughput(Throughput::Elements(patches as u64));
@@ -75,6 +81,20 @@ fn memory(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// What `f` returns, with the heap bytes it left allocated and the most it had allocated at
+/// once, above what was allocated before.
+fn counted<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
+    let before = LIVE.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let out = f();
+    let held = LIVE.load(Relaxed) - before;
+    (out, held, PEAK.load(Relaxed) - before)
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / 1_048_576.0
 }
 
 criterion_group!(benches, memory);
