@@ -9,12 +9,13 @@
 //! as columns (every change's actor together, every op's action together, all inserted text
 //! together), the repetition becomes runs that cost a few bytes each however long they are, and
 //! what is left (the text, the places where the cursor jumped) is what a person actually did.
-//! Each column uses the codec that fits its regularity ([`column`]): run-length for repeated
-//! values, deltas for counters, run lengths for flags, raw bytes for text; and large columns
-//! are compressed (deflate, or Brotli with its long window) when that makes them smaller, which
-//! mostly compresses the text. What correlates is kept in one column: an op's action, how an
-//! insert's origins follow and whether the op ends its change are one byte per op, so the
-//! compressor sees an editing session's habits (type on, backspace, replace a word) whole.
+//! Each column uses the codec that fits its regularity ([`column`](mod@column)): run-length
+//! for repeated values, deltas for counters, run lengths for flags, raw bytes for text; and
+//! large columns are compressed (deflate, or Brotli with its long window) when that makes them
+//! smaller, which mostly compresses the text. What correlates is kept in one column: an op's
+//! action, how an insert's origins follow and whether the op ends its change are one byte per
+//! op, so the compressor sees an editing session's habits (type on, backspace, replace a word)
+//! whole.
 //!
 //! **Chunks, because files grow by appending.** A file is a header and a list of chunks, each
 //! with its type, length and checksum ([`frame`]). A document saves as one chunk holding every
