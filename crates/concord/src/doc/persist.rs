@@ -137,9 +137,10 @@ impl Doc {
                 last: None,
                 unsorted: Vec::new(),
             };
-            let read = match document {
-                true => encoding::stream_document(bytes, &mut loader),
-                false => encoding::stream_blocks(bytes, &mut loader),
+            let read = if document {
+                encoding::stream_document(bytes, &mut loader)
+            } else {
+                encoding::stream_blocks(bytes, &mut loader)
             };
             read.and_then(|()| Ok(loader.finish()?))
         };
@@ -159,6 +160,7 @@ struct Loader<'d> {
     rest: Vec<Change>,
     /// The sort key of the last block applied.
     last: Option<(u64, ActorId)>,
+    /// The blocks from the first one out of order on, kept for [`Loader::finish`].
     unsorted: Vec<ChangeBlock>,
 }
 
