@@ -134,7 +134,6 @@ impl Doc {
                 doc: self,
                 undo: Vec::new(),
                 rest: Vec::new(),
-                last: None,
                 unsorted: Vec::new(),
             };
             let read = if document {
@@ -150,17 +149,16 @@ impl Doc {
 }
 
 /// Where a load's blocks go as they are read: into the document, in the order they come, while
-/// that is the order [`causal_order`] gives and each block can apply (as in a saved document's
-/// chunk). From a block out of that order, or one that must wait for a later one, the blocks
-/// are kept, then sorted and applied at the end, as a list of decoded blocks would be.
+/// each block's dependencies are there (a saved document's chunk and a list of changes in the
+/// order [`Doc::changes`] gives are in causal order). From a block that must wait for a later
+/// one on, the blocks are kept, then sorted ([`causal_order`]) and applied at the end, as a
+/// list of decoded blocks would be.
 struct Loader<'d> {
     doc: &'d mut Doc,
     undo: Vec<Undo>,
     /// The changes set aside to apply one at a time ([`Doc::apply_next_block`]).
     rest: Vec<Change>,
-    /// The sort key of the last block applied.
-    last: Option<(u64, ActorId)>,
-    /// The blocks from the first one out of order on, kept for [`Loader::finish`].
+    /// The blocks from the first one that had to wait on, kept for [`Loader::finish`].
     unsorted: Vec<ChangeBlock>,
 }
 
@@ -168,18 +166,15 @@ impl BlockSink for Loader<'_> {
     type Error = LoadError;
 
     fn block(&mut self, block: ChangeBlock) -> Result<(), LoadError> {
-        let key = (block.change.start_op, block.change.actor);
-        let in_order = self.unsorted.is_empty()
-            && self.last.is_none_or(|last| key >= last)
-            && !matches!(
+        let waits = !self.unsorted.is_empty()
+            || matches!(
                 self.doc.history.readiness(&block.change),
                 Ok(Readiness::Waiting)
             );
-        if !in_order {
+        if waits {
             self.unsorted.push(block);
             return Ok(());
         }
-        self.last = Some(key);
         let Loader {
             doc, undo, rest, ..
         } = self;
@@ -188,7 +183,8 @@ impl BlockSink for Loader<'_> {
 }
 
 impl Loader<'_> {
-    /// Applies what was kept: the blocks out of order, then the changes set aside.
+    /// Applies what was kept: the blocks from the first that waited on, then the changes set
+    /// aside.
     fn finish(mut self) -> Result<(), ApplyError> {
         causal_order(&mut self.unsorted);
         for block in std::mem::take(&mut self.unsorted) {

@@ -485,6 +485,21 @@ fn long_histories_load_in_any_chunk_order() {
     assert!(render(&empty) == render(&Doc::with_actor(actor(5))));
 }
 
+/// An import into an empty document applies changes in the order it is given them, when that
+/// is causal order: the document then lists its changes as the one they came from does.
+#[test]
+fn an_import_keeps_the_order_of_its_changes() {
+    let mut doc = sample();
+    let changes = doc.changes();
+    let mut imported = Doc::new();
+    imported
+        .load_incremental(&encode_changes(&changes))
+        .unwrap();
+    assert_eq!(imported.changes(), changes);
+    assert!(imported.pending_changes().is_empty());
+    assert_eq!(imported.save(), doc.save());
+}
+
 /// A file whose changes decode but do not apply is a load error, not a panic, and an
 /// incremental load of it changes nothing.
 #[test]
