@@ -729,6 +729,7 @@ impl<'a> Decoder<'a> {
             groups,
         })
     }
+
     /// Reads change `head` as the first of a new block; returns the counter after its last op.
     fn new_block(&mut self, head: Head<'_>) -> Result<(u64, ChangeBlock), DecodeError> {
         let mut ops = Vec::new();
