@@ -102,27 +102,40 @@ impl Doc {
         undo: &mut Vec<Undo>,
         on_error: OnError,
     ) -> Result<(), ApplyError> {
-        let fail = |reason| ApplyError {
-            actor: block.change.actor,
-            seq: block.change.seq,
-            reason,
-        };
         // Once a change waits, the ones after it may depend on it: they go the usual way.
-        if rest.is_empty() {
-            match self.history.readiness(&block.change).map_err(fail)? {
-                Readiness::Ready => return self.apply_block(block, undo, on_error),
-                Readiness::Duplicate => {
-                    let last = block.change.seq + block.count() - 1;
-                    let next = self.history.next_seq_of(&block.change.actor);
-                    if last < next {
-                        return Ok(());
-                    }
-                }
-                Readiness::Waiting => {}
-            }
+        let left = if rest.is_empty() {
+            self.try_apply_block(block, undo, on_error)?
+        } else {
+            Some(block)
+        };
+        if let Some(block) = left {
+            rest.extend(block.into_changes());
         }
-        rest.extend(block.into_changes());
         Ok(())
+    }
+
+    /// Applies `block` whole if it is ready, and skips it if every change of it is here
+    /// already. Else (it must wait, or part of it is here) gives it back, applying nothing.
+    pub(crate) fn try_apply_block(
+        &mut self,
+        block: ChangeBlock,
+        undo: &mut Vec<Undo>,
+        on_error: OnError,
+    ) -> Result<Option<ChangeBlock>, ApplyError> {
+        let (actor, seq) = (block.change.actor, block.change.seq);
+        let fail = |reason| ApplyError { actor, seq, reason };
+        match self.history.readiness(&block.change).map_err(fail)? {
+            Readiness::Ready => {
+                self.apply_block(block, undo, on_error)?;
+                Ok(None)
+            }
+            Readiness::Duplicate => {
+                let last = seq + block.count() - 1;
+                let whole = last < self.history.next_seq_of(&actor);
+                Ok((!whole).then_some(block))
+            }
+            Readiness::Waiting => Ok(Some(block)),
+        }
     }
 
     /// Ends a batch of blocks: applies the changes [`Doc::apply_next_block`] set aside, with

@@ -13,7 +13,6 @@ use crate::encoding::{self, BlockSink, ChunkType, LoadError};
 use crate::{ActorId, ApplyError};
 
 use super::apply::OnError;
-use super::history::Readiness;
 use super::objects::Undo;
 use super::Doc;
 
@@ -133,7 +132,6 @@ impl Doc {
             let mut loader = Loader {
                 doc: self,
                 undo: Vec::new(),
-                rest: Vec::new(),
                 unsorted: Vec::new(),
             };
             let read = if document {
@@ -151,14 +149,13 @@ impl Doc {
 /// Where a load's blocks go as they are read: into the document, in the order they come, while
 /// each block's dependencies are there (a saved document's chunk and a list of changes in the
 /// order [`Doc::changes`] gives are in causal order). From a block that must wait for a later
-/// one on, the blocks are kept, then sorted ([`causal_order`]) and applied at the end, as a
-/// list of decoded blocks would be.
+/// one (or is partly here already) on, the blocks are kept, then sorted ([`causal_order`]) and
+/// applied at the end, as a list of decoded blocks would be.
 struct Loader<'d> {
     doc: &'d mut Doc,
     undo: Vec<Undo>,
-    /// The changes set aside to apply one at a time ([`Doc::apply_next_block`]).
-    rest: Vec<Change>,
-    /// The blocks from the first one that had to wait on, kept for [`Loader::finish`].
+    /// The blocks from the first one that could not apply whole on, kept for
+    /// [`Loader::finish`].
     unsorted: Vec<ChangeBlock>,
 }
 
@@ -166,33 +163,27 @@ impl BlockSink for Loader<'_> {
     type Error = LoadError;
 
     fn block(&mut self, block: ChangeBlock) -> Result<(), LoadError> {
-        let waits = !self.unsorted.is_empty()
-            || matches!(
-                self.doc.history.readiness(&block.change),
-                Ok(Readiness::Waiting)
-            );
-        if waits {
-            self.unsorted.push(block);
-            return Ok(());
-        }
-        let Loader {
-            doc, undo, rest, ..
-        } = self;
-        Ok(doc.apply_next_block(block, rest, undo, OnError::Discard)?)
+        let kept = if self.unsorted.is_empty() {
+            let undo = &mut self.undo;
+            self.doc.try_apply_block(block, undo, OnError::Discard)?
+        } else {
+            Some(block)
+        };
+        self.unsorted.extend(kept);
+        Ok(())
     }
 }
 
 impl Loader<'_> {
-    /// Applies what was kept: the blocks from the first that waited on, then the changes set
-    /// aside.
+    /// Applies what was kept, in causal order, as a batch of blocks is applied.
     fn finish(mut self) -> Result<(), ApplyError> {
         causal_order(&mut self.unsorted);
+        let mut rest = Vec::new();
         for block in std::mem::take(&mut self.unsorted) {
             self.doc
-                .apply_next_block(block, &mut self.rest, &mut self.undo, OnError::Discard)?;
+                .apply_next_block(block, &mut rest, &mut self.undo, OnError::Discard)?;
         }
-        self.doc
-            .apply_rest(self.rest, &mut self.undo, OnError::Discard)
+        self.doc.apply_rest(rest, &mut self.undo, OnError::Discard)
     }
 }
 
