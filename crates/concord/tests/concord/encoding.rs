@@ -354,14 +354,28 @@ fn incremental_saves_concatenate() {
     ));
 }
 
-/// A random keystroke in a text of `len` characters, as `(at, delete, insert)`: typing on,
-/// backspacing, a forward delete in the middle, or a jump.
-fn keystroke(rng: &mut StdRng, len: usize) -> (usize, usize, &'static str) {
-    match rng.gen_range(0..10) {
-        0..=5 => (len, 0, "ab"),
-        6 | 7 if len > 0 => (len - 1, 1, ""),
-        8 if len > 2 => (len / 2, 1, ""),
-        _ => (rng.gen_range(0..=len), 0, "é"),
+/// A document of actor 1 with an empty text, and the random source [`type_keys`] types with.
+fn typing_doc(seed: u64) -> (StdRng, Doc, ObjId) {
+    let mut doc = Doc::with_actor(actor(1));
+    let text = doc
+        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
+        .unwrap();
+    (StdRng::seed_from_u64(seed), doc, text)
+}
+
+/// Types `n` random keystrokes into `text`, one change each: typing on, backspacing, a
+/// forward delete in the middle, or a jump.
+fn type_keys(rng: &mut StdRng, doc: &mut Doc, text: ObjId, n: usize) {
+    for _ in 0..n {
+        let len = doc.length(text);
+        let (at, del, ins) = match rng.gen_range(0..10) {
+            0..=5 => (len, 0, "ab"),
+            6 | 7 if len > 0 => (len - 1, 1, ""),
+            8 if len > 2 => (len / 2, 1, ""),
+            _ => (rng.gen_range(0..=len), 0, "é"),
+        };
+        doc.transact(|tx| tx.splice_text(text, at, del, ins))
+            .unwrap();
     }
 }
 
@@ -370,17 +384,8 @@ fn keystroke(rng: &mut StdRng, len: usize) -> (usize, usize, &'static str) {
 /// same document as applying the changes one by one.
 #[test]
 fn runs_of_keystrokes_load_whole_or_cut() {
-    let mut rng = StdRng::seed_from_u64(7);
-    let mut doc = Doc::with_actor(actor(1));
-    let text = doc
-        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
-        .unwrap();
-    // Typing, backspacing, forward deletes and jumps, one change per keystroke.
-    for _ in 0..300 {
-        let (at, del, ins) = keystroke(&mut rng, doc.length(text));
-        doc.transact(|tx| tx.splice_text(text, at, del, ins))
-            .unwrap();
-    }
+    let (mut rng, mut doc, text) = typing_doc(7);
+    type_keys(&mut rng, &mut doc, text, 300);
     let changes = doc.changes();
     let file = doc.save();
     for cut in [1, 2, 50, 151, changes.len() - 1] {
@@ -412,20 +417,12 @@ fn runs_of_keystrokes_load_whole_or_cut() {
 /// time. Whatever order the chunks of a file come in, the document is the one that made them.
 #[test]
 fn long_histories_load_in_any_chunk_order() {
-    let mut rng = StdRng::seed_from_u64(11);
-    let mut doc = Doc::with_actor(actor(1));
-    let text = doc
-        .transact(|tx| tx.put_object(ROOT, "text", ObjType::Text))
-        .unwrap();
+    let (mut rng, mut doc, text) = typing_doc(11);
     let base = doc.save();
     let mut increments = Vec::new();
     // Thousands of ops (typing, backspacing, jumps), saved in increments of a few hundred.
     for round in 0..12 {
-        for _ in 0..400 {
-            let (at, del, ins) = keystroke(&mut rng, doc.length(text));
-            doc.transact(|tx| tx.splice_text(text, at, del, ins))
-                .unwrap();
-        }
+        type_keys(&mut rng, &mut doc, text, 400);
         if round % 4 == 3 {
             // A change with a message ends a block.
             doc.transact(|tx| {
