@@ -25,6 +25,16 @@ pub(crate) enum OnError {
     Discard,
 }
 
+/// What [`Doc::try_apply_block`] did with a block.
+pub(crate) enum Taken {
+    /// Applied it whole; this is its op list, emptied, for the next block to be read into.
+    Applied(Vec<Op>),
+    /// Skipped it: every change of it was here already.
+    Skipped,
+    /// Gave it back, applying nothing: it must wait, or part of it is here.
+    Kept(ChangeBlock),
+}
+
 impl Doc {
     /// Applies changes from other replicas, in any order. A change whose dependencies are
     /// missing waits in a queue (see [`Doc::pending_changes`]) and applies when they arrive; a
@@ -103,12 +113,12 @@ impl Doc {
         on_error: OnError,
     ) -> Result<(), ApplyError> {
         // Once a change waits, the ones after it may depend on it: they go the usual way.
-        let left = if rest.is_empty() {
+        let taken = if rest.is_empty() {
             self.try_apply_block(block, undo, on_error)?
         } else {
-            Some(block)
+            Taken::Kept(block)
         };
-        if let Some(block) = left {
+        if let Taken::Kept(block) = taken {
             rest.extend(block.into_changes());
         }
         Ok(())
@@ -121,20 +131,21 @@ impl Doc {
         block: ChangeBlock,
         undo: &mut Vec<Undo>,
         on_error: OnError,
-    ) -> Result<Option<ChangeBlock>, ApplyError> {
+    ) -> Result<Taken, ApplyError> {
         let (actor, seq) = (block.change.actor, block.change.seq);
         let fail = |reason| ApplyError { actor, seq, reason };
         match self.history.readiness(&block.change).map_err(fail)? {
-            Readiness::Ready => {
-                self.apply_block(block, undo, on_error)?;
-                Ok(None)
-            }
+            Readiness::Ready => Ok(Taken::Applied(self.apply_block(block, undo, on_error)?)),
             Readiness::Duplicate => {
                 let last = seq + block.count() - 1;
                 let whole = last < self.history.next_seq_of(&actor);
-                Ok((!whole).then_some(block))
+                Ok(if whole {
+                    Taken::Skipped
+                } else {
+                    Taken::Kept(block)
+                })
             }
-            Readiness::Waiting => Ok(Some(block)),
+            Readiness::Waiting => Ok(Taken::Kept(block)),
         }
     }
 
@@ -153,17 +164,19 @@ impl Doc {
     }
 
     /// Applies a block whose first change is ready, and with it the whole block (a single
-    /// change is a block of one).
+    /// change is a block of one). Returns the block's op list, emptied.
     fn apply_block(
         &mut self,
         block: ChangeBlock,
         undo: &mut Vec<Undo>,
         on_error: OnError,
-    ) -> Result<(), ApplyError> {
-        let ChangeBlock { change, lens, .. } = block;
+    ) -> Result<Vec<Op>, ApplyError> {
+        let ChangeBlock {
+            mut change, lens, ..
+        } = block;
         let actor = self.history.intern(change.actor);
         let mut counter = change.start_op;
-        let mut ops = change.ops.into_iter();
+        let mut ops = change.ops.drain(..);
         while let [first, rest @ ..] = ops.as_slice() {
             let id = Id::new(actor, counter);
             let (run, backward) = elem_delete_run(first, rest);
@@ -191,6 +204,7 @@ impl Doc {
             }
             counter += len;
         }
+        drop(ops);
         let meta = ChangeMeta {
             actor: change.actor,
             seq: change.seq,
@@ -201,7 +215,7 @@ impl Doc {
             groups: change.groups,
         };
         self.history.record_block(meta, &lens);
-        Ok(())
+        Ok(change.ops)
     }
 
     fn apply_all(

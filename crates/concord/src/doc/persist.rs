@@ -8,11 +8,11 @@
 //! `save_incremental` appends only what is new, so an application can keep one file per
 //! document, append to it after each edit, and compact it now and then with a full `save`.
 
-use crate::change::{Change, ChangeBlock};
+use crate::change::{Change, ChangeBlock, Op};
 use crate::encoding::{self, BlockSink, ChunkType, LoadError};
 use crate::{ActorId, ApplyError};
 
-use super::apply::OnError;
+use super::apply::{OnError, Taken};
 use super::objects::Undo;
 use super::Doc;
 
@@ -162,15 +162,22 @@ struct Loader<'d> {
 impl BlockSink for Loader<'_> {
     type Error = LoadError;
 
-    fn block(&mut self, block: ChangeBlock) -> Result<(), LoadError> {
-        let kept = if self.unsorted.is_empty() {
-            let undo = &mut self.undo;
-            self.doc.try_apply_block(block, undo, OnError::Discard)?
-        } else {
-            Some(block)
-        };
-        self.unsorted.extend(kept);
-        Ok(())
+    fn block(&mut self, block: ChangeBlock) -> Result<Vec<Op>, LoadError> {
+        if !self.unsorted.is_empty() {
+            self.unsorted.push(block);
+            return Ok(Vec::new());
+        }
+        let undo = &mut self.undo;
+        Ok(
+            match self.doc.try_apply_block(block, undo, OnError::Discard)? {
+                Taken::Applied(spare) => spare,
+                Taken::Skipped => Vec::new(),
+                Taken::Kept(block) => {
+                    self.unsorted.push(block);
+                    Vec::new()
+                }
+            },
+        )
     }
 }
 

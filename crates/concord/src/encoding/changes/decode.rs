@@ -54,8 +54,11 @@ pub(crate) trait BlockSink {
     /// What stops the stream: a [`DecodeError`], or whatever taking a block can fail with.
     type Error: From<DecodeError>;
 
-    /// Takes the next block of the payload.
-    fn block(&mut self, block: ChangeBlock) -> Result<(), Self::Error>;
+    /// Takes the next block of the payload. Returns the op list of a block it has applied,
+    /// emptied, for the next block to be read into (or an empty list): a load that applies
+    /// each block as it comes then reads the whole history into one list that stays in the
+    /// cache, instead of growing a fresh one for every block.
+    fn block(&mut self, block: ChangeBlock) -> Result<Vec<Op>, Self::Error>;
 }
 
 /// The changes of a chunk payload in blocks, as [`decode_blocks`] reads them, each handed to
@@ -71,12 +74,16 @@ pub(crate) fn stream_blocks<B: BlockSink>(
     version: u64,
     out: &mut B,
 ) -> Result<(), B::Error> {
-    let mut stream = Stream { open: None, out };
+    let mut stream = Stream {
+        open: None,
+        out,
+        spare: Vec::new(),
+    };
     read(c, document, version, &mut stream)?;
-    match stream.open {
-        Some(block) => stream.out.block(block),
-        None => Ok(()),
+    if let Some(block) = stream.open {
+        stream.out.block(block)?;
     }
+    Ok(())
 }
 
 /// How many ops a streamed block grows to before it is handed on (at the end of a change):
@@ -121,7 +128,7 @@ impl Sink for Vec<ChangeBlock> {
         if let Some(block) = self.last_mut().filter(|b| head.continues(b)) {
             return d.extend_block(&head, block);
         }
-        let (end, block) = d.new_block(head)?;
+        let (end, block) = d.new_block(head, Vec::new())?;
         self.push(block);
         Ok(end)
     }
@@ -138,6 +145,8 @@ impl Sink for Vec<ChangeBlock> {
 struct Stream<'o, B> {
     open: Option<ChangeBlock>,
     out: &'o mut B,
+    /// The emptied op list `out` gave back, which the next block is read into.
+    spare: Vec<Op>,
 }
 
 impl<B: BlockSink> Sink for Stream<'_, B> {
@@ -150,9 +159,12 @@ impl<B: BlockSink> Sink for Stream<'_, B> {
             return Ok(d.extend_block(&head, block)?);
         }
         if let Some(done) = self.open.take() {
-            self.out.block(done)?;
+            self.spare = self.out.block(done)?;
+            // A block that its last change took past the size keeps no more room than a
+            // block needs.
+            self.spare.shrink_to(STREAMED_OPS);
         }
-        let (end, block) = d.new_block(head)?;
+        let (end, block) = d.new_block(head, std::mem::take(&mut self.spare))?;
         self.open = Some(block);
         Ok(end)
     }
@@ -730,9 +742,14 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    /// Reads change `head` as the first of a new block; returns the counter after its last op.
-    fn new_block(&mut self, head: Head<'_>) -> Result<(u64, ChangeBlock), DecodeError> {
-        let mut ops = Vec::new();
+    /// Reads change `head` as the first of a new block, into `ops` (empty, perhaps with room);
+    /// returns the counter after its last op.
+    fn new_block(
+        &mut self,
+        head: Head<'_>,
+        mut ops: Vec<Op>,
+    ) -> Result<(u64, ChangeBlock), DecodeError> {
+        debug_assert!(ops.is_empty(), "a block is read into an empty list");
         let end = self.ops(&head, &mut ops, true)?;
         let groups = self.groups(&head, end)?;
         let block = ChangeBlock::single(Change::new(head.meta(groups), ops));
