@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use concord::{
-    decode_changes, encode_changes, Change, DecodeErrorKind, Doc, LoadError, ObjId, ObjType,
-    ReadDoc, ScalarValue, ROOT,
+    decode_changes, encode_changes, Change, DecodeErrorKind, Doc, DocError, LoadError, ObjId,
+    ObjType, ReadDoc, ScalarValue, ROOT,
 };
 use concord_testkit::{load_sequential, sequential_names, testdata_dir};
 use rand::rngs::StdRng;
@@ -428,6 +428,18 @@ fn long_histories_load_in_any_chunk_order() {
             doc.transact(|tx| {
                 tx.set_message("checkpoint");
                 tx.splice_text(text, 0, 0, "#")
+            })
+            .unwrap();
+        }
+        if round == 5 {
+            // One change of 1,500 ops (scattered inserts): a block larger than a load's
+            // blocks, whose op list the next blocks are read into.
+            doc.transact(|tx| {
+                for _ in 0..1_500 {
+                    let at = rng.gen_range(0..=tx.length(text));
+                    tx.splice_text(text, at, 0, "x")?;
+                }
+                Ok::<_, DocError>(())
             })
             .unwrap();
         }
