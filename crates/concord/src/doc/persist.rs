@@ -168,16 +168,15 @@ impl BlockSink for Loader<'_> {
             return Ok(Vec::new());
         }
         let undo = &mut self.undo;
-        Ok(
-            match self.doc.try_apply_block(block, undo, OnError::Discard)? {
-                Taken::Applied(spare) => spare,
-                Taken::Skipped => Vec::new(),
-                Taken::Kept(block) => {
-                    self.unsorted.push(block);
-                    Vec::new()
-                }
-            },
-        )
+        let spare = match self.doc.try_apply_block(block, undo, OnError::Discard)? {
+            Taken::Applied(spare) => spare,
+            Taken::Skipped => Vec::new(),
+            Taken::Kept(block) => {
+                self.unsorted.push(block);
+                Vec::new()
+            }
+        };
+        Ok(spare)
     }
 }
 

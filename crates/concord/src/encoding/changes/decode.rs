@@ -56,8 +56,8 @@ pub(crate) trait BlockSink {
 
     /// Takes the next block of the payload. Returns the op list of a block it has applied,
     /// emptied, for the next block to be read into (or an empty list): a load that applies
-    /// each block as it comes then reads the whole history into one list that stays in the
-    /// cache, instead of growing a fresh one for every block.
+    /// each block as it comes then reads the whole history into one list, instead of growing
+    /// a fresh one, by doubling, for every block.
     fn block(&mut self, block: ChangeBlock) -> Result<Vec<Op>, Self::Error>;
 }
 
@@ -88,7 +88,7 @@ pub(crate) fn stream_blocks<B: BlockSink>(
 
 /// How many ops a streamed block grows to before it is handed on (at the end of a change):
 /// with ops about 140 bytes each, about 140 KB, which stays in a core's cache while it is
-/// applied and is reused by the allocator for the next block.
+/// applied; the next block is then read into the same list.
 const STREAMED_OPS: usize = 1024;
 
 /// Where a payload's changes go as they are read.
