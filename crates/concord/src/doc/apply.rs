@@ -89,7 +89,9 @@ impl Doc {
         result
     }
 
-    fn apply_all_blocks(
+    /// Applies `blocks` in order: each whole while no change before it had to wait, and the
+    /// changes from the first one that cannot apply whole on, with the queue, one at a time.
+    pub(crate) fn apply_all_blocks(
         &mut self,
         blocks: Vec<ChangeBlock>,
         undo: &mut Vec<Undo>,
@@ -99,13 +101,16 @@ impl Doc {
         for block in blocks {
             self.apply_next_block(block, &mut rest, undo, on_error)?;
         }
-        self.apply_rest(rest, undo, on_error)
+        if rest.is_empty() && self.history.queue.is_empty() {
+            return Ok(());
+        }
+        self.apply_all(rest, undo, on_error)
     }
 
     /// Takes the next block of a batch: applies it whole if it is ready and no change before
     /// it had to wait, skips it if every change of it is here already, and else adds its
-    /// changes to `rest`, for [`Doc::apply_rest`].
-    pub(crate) fn apply_next_block(
+    /// changes to `rest`, which are applied one at a time at the end.
+    fn apply_next_block(
         &mut self,
         block: ChangeBlock,
         rest: &mut Vec<Change>,
@@ -147,20 +152,6 @@ impl Doc {
             }
             Readiness::Waiting => Ok(Taken::Kept(block)),
         }
-    }
-
-    /// Ends a batch of blocks: applies the changes [`Doc::apply_next_block`] set aside, with
-    /// the queue, one at a time.
-    pub(crate) fn apply_rest(
-        &mut self,
-        rest: Vec<Change>,
-        undo: &mut Vec<Undo>,
-        on_error: OnError,
-    ) -> Result<(), ApplyError> {
-        if rest.is_empty() && self.history.queue.is_empty() {
-            return Ok(());
-        }
-        self.apply_all(rest, undo, on_error)
     }
 
     /// Applies a block whose first change is ready, and with it the whole block (a single

@@ -184,12 +184,8 @@ impl Loader<'_> {
     /// Applies what was kept, in causal order, as a batch of blocks is applied.
     fn finish(mut self) -> Result<(), ApplyError> {
         causal_order(&mut self.unsorted);
-        let mut rest = Vec::new();
-        for block in std::mem::take(&mut self.unsorted) {
-            self.doc
-                .apply_next_block(block, &mut rest, &mut self.undo, OnError::Discard)?;
-        }
-        self.doc.apply_rest(rest, &mut self.undo, OnError::Discard)
+        self.doc
+            .apply_all_blocks(self.unsorted, &mut self.undo, OnError::Discard)
     }
 }
 

@@ -154,8 +154,7 @@ impl<B: BlockSink> Sink for Stream<'_, B> {
 
     fn change(&mut self, d: &mut Decoder<'_>, _: u64, head: Head<'_>) -> Result<u64, B::Error> {
         let open = self.open.as_mut();
-        if let Some(block) = open.filter(|b| b.change.ops.len() < STREAMED_OPS && head.continues(b))
-        {
+        if let Some(block) = open.filter(|b| room(b) > 0 && head.continues(b)) {
             return Ok(d.extend_block(&head, block)?);
         }
         if let Some(done) = self.open.take() {
@@ -172,13 +171,15 @@ impl<B: BlockSink> Sink for Stream<'_, B> {
     fn bulk(&mut self, d: &mut Decoder<'_>, left: u64) -> Result<u64, B::Error> {
         match &mut self.open {
             // A change read in bulk adds one op at most.
-            Some(block) if block.change.ops.len() < STREAMED_OPS => {
-                let room = (STREAMED_OPS - block.change.ops.len()) as u64;
-                Ok(d.bulk(block, left.min(room))?)
-            }
+            Some(block) if room(block) > 0 => Ok(d.bulk(block, left.min(room(block) as u64))?),
             _ => Ok(0),
         }
     }
+}
+
+/// How many more ops a streamed block takes before it is closed.
+fn room(block: &ChangeBlock) -> usize {
+    STREAMED_OPS.saturating_sub(block.change.ops.len())
 }
 
 /// Reads a payload of the format `version` into `sink`.
