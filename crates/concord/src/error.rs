@@ -67,6 +67,11 @@ pub enum DocError {
         /// The property.
         prop: Prop,
     },
+    /// The edit's ops would pass the largest op counter a document holds, 2^32 - 2 (ids are
+    /// kept in 32 bits). Only a document whose history reached the limit, made here or
+    /// merged in, refuses edits so.
+    #[error("the edit's op counters would pass the largest, 2^32 - 2")]
+    CounterLimit,
     /// Heads that name no change of this document.
     #[error("{0} is not the last op of a change in this document")]
     UnknownHead(OpId),
@@ -103,8 +108,9 @@ pub enum InvalidChange {
         /// The counter it must exceed.
         min: u64,
     },
-    /// The op counters run past the largest counter.
-    #[error("its op counters overflow")]
+    /// The op counters run past the largest counter a document's ops may have, 2^32 - 2
+    /// (ids are kept in 32 bits: see the format's limits).
+    #[error("its op counters pass the largest, 2^32 - 2")]
     CounterOverflow,
     /// A dependency names an op of a known actor that ends no change.
     #[error("dependency {0} is not the last op of a change")]

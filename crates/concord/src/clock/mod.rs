@@ -18,7 +18,7 @@ impl Clock {
     pub(crate) fn contains(&self, id: Id) -> bool {
         self.max
             .get(id.actor.index())
-            .is_some_and(|&max| id.counter <= max)
+            .is_some_and(|&max| id.counter() <= max)
     }
 
     /// The largest counter of `actor` this version includes (0: none).

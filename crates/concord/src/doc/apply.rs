@@ -169,8 +169,18 @@ impl Doc {
         let mut counter = change.start_op;
         let mut ops = change.ops.drain(..);
         while let [first, rest @ ..] = ops.as_slice() {
-            let id = Id::new(actor, counter);
+            // The readiness check bounds the change's counters; the ops' lengths must keep
+            // within them too.
             let (run, backward) = elem_delete_run(first, rest);
+            let n = if run > 1 { run as u64 } else { first.len() };
+            if counter.saturating_add(n.max(1) - 1) > Id::MAX_COUNTER {
+                return Err(ApplyError {
+                    actor: change.actor,
+                    seq: seq_in_block(change.seq, change.start_op, &lens, counter),
+                    reason: InvalidChange::CounterOverflow,
+                });
+            }
+            let id = Id::new(actor, counter);
             if run > 1 {
                 if let Some(record) = self.apply_elem_deletes(id, first, (run, backward), undo) {
                     ops.nth(run - 1);
@@ -437,7 +447,7 @@ impl Doc {
         // The span's elements in id order: a backward span ends at `first`.
         let low = match backward {
             false => Some(target),
-            true => (target.counter)
+            true => (target.counter())
                 .checked_sub(len.saturating_sub(1))
                 .filter(|&c| c > 0)
                 .map(|c| Id::new(target.actor, c)),
@@ -649,6 +659,57 @@ mod tests {
                 pred: pred.into(),
             },
         }
+    }
+
+    /// Op counters stop at `Id::MAX_COUNTER` (ids keep them in 32 bits): a change past it is
+    /// refused, a reference past it names nothing, and once a merged change has reached it,
+    /// local edits are refused. Each refusal leaves the document as it was.
+    #[test]
+    fn counters_past_the_32_bit_limit_are_refused() {
+        let max = Id::MAX_COUNTER;
+        let mut d = Doc::with_actor(ActorId::from_bytes([1; 16]));
+        d.transact(|tx| tx.put(ROOT, "x", 1)).unwrap();
+        let heads = d.heads();
+        let other = ActorId::from_bytes([2; 16]);
+        let two = || vec![put(ROOT, "y", vec![]), put(ROOT, "z", vec![])];
+        let before = d.save();
+        for start in [max, max + 1, u64::MAX - 1] {
+            let past = forged(other, 1, start, heads.clone(), two());
+            let bytes = crate::encode_changes(std::slice::from_ref(&past));
+            let err = d.apply_changes(vec![past]).unwrap_err();
+            assert_eq!(err.reason, InvalidChange::CounterOverflow);
+            // Loaded from bytes, in a whole file or an update, the same change is refused.
+            assert!(d.load_incremental(&bytes).is_err());
+            assert!(Doc::load(&bytes).is_err());
+            assert_eq!(d.save(), before);
+        }
+        // An op id past the limit is no op of the document.
+        let far = OpId::new(max + 1, ActorId::from_bytes([1; 16]));
+        let bad_pred = forged(other, 1, 5, heads.clone(), vec![put(ROOT, "x", vec![far])]);
+        let err = d.apply_changes(vec![bad_pred]).unwrap_err();
+        assert!(matches!(
+            err.reason,
+            InvalidChange::UnknownPredecessor { .. }
+        ));
+
+        // The last two counters are taken by a merged change; then no local edit fits.
+        let last = forged(other, 1, max - 1, heads, two());
+        d.apply_changes(vec![last]).unwrap();
+        assert_eq!(d.get(ROOT, "z").unwrap().unwrap().1, OpId::new(max, other));
+        let at_limit = d.save();
+        let err = d.transact(|tx| tx.put(ROOT, "w", 1)).unwrap_err();
+        assert_eq!(err, crate::DocError::CounterLimit);
+        let err = d
+            .transact(|tx| tx.put_object(ROOT, "t", ObjType::Text).map(|_| ()))
+            .unwrap_err();
+        assert_eq!(err, crate::DocError::CounterLimit);
+        assert_eq!(d.save(), at_limit);
+        // What the document holds still loads.
+        let loaded = Doc::load(&at_limit).unwrap();
+        assert_eq!(
+            loaded.get(ROOT, "z").unwrap().unwrap().1,
+            OpId::new(max, other)
+        );
     }
 
     /// Deletes of consecutive list elements apply at once, forward or backward; a run in

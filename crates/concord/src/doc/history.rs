@@ -391,13 +391,15 @@ impl History {
 
     /// The public form of an internal id.
     pub(crate) fn export(&self, id: Id) -> OpId {
-        OpId::new(id.counter, self.actor(id.actor))
+        OpId::new(id.counter(), self.actor(id.actor))
     }
 
-    /// The internal form of a public id, if its actor is known.
+    /// The internal form of a public id, if its actor is known and its counter one a
+    /// document's op may have (none has a larger one: see [`Id::MAX_COUNTER`]).
     #[inline]
     pub(crate) fn import(&self, id: OpId) -> Option<Id> {
-        Some(Id::new(self.actor_idx(&id.actor())?, id.counter()))
+        let counter = Some(id.counter()).filter(|&c| c <= Id::MAX_COUNTER)?;
+        Some(Id::new(self.actor_idx(&id.actor())?, counter))
     }
 
     /// The internal id of an object's public id, if its actor is known (the root always is).
@@ -410,7 +412,7 @@ impl History {
 
     /// Orders internal ids as their public forms are ordered: counter, then actor bytes.
     pub(crate) fn cmp_ids(&self, a: Id, b: Id) -> Ordering {
-        let (ca, cb) = (a.counter, b.counter);
+        let (ca, cb) = (a.counter(), b.counter());
         ca.cmp(&cb).then_with(|| self.cmp_actors(a.actor, b.actor))
     }
 
@@ -549,7 +551,9 @@ impl History {
                 min: 0,
             });
         }
-        if change.start_op.checked_add(change.len).is_none() {
+        // The last op's counter (the change has ops: checked above).
+        let last = change.start_op.checked_add(change.len - 1);
+        if last.is_none_or(|last| last > Id::MAX_COUNTER) {
             return Err(InvalidChange::CounterOverflow);
         }
         let next = self

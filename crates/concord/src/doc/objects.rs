@@ -583,7 +583,7 @@ impl Place {
 /// ops `by ..` that delete them, in id order or (`backward`) the other way round.
 fn deleter(elem: Id, by: Id, len: usize, backward: bool) -> impl Fn(Id) -> Id {
     move |e: Id| {
-        let k = e.counter - elem.counter;
+        let k = e.counter() - elem.counter();
         by.add(if backward { len as u64 - 1 - k } else { k })
     }
 }

@@ -26,9 +26,9 @@
 //! deletes of elements nothing was written to since their insert (their one predecessor is the
 //! element's own value) merge into runs as text deletes do. The rare kinds of op (map and list
 //! writes, counters, list inserts) are kept aside in a list per actor, so that the common
-//! ones, text inserts and deletes, take 32 bytes each: the object an entry acts on is its index
-//! in the log's table of objects, and its length 32 bits (no run of one actor's ops holds 2^32
-//! elements: its characters alone would pass the 4 GiB a text keeps per actor).
+//! ones, text inserts and deletes, take 24 bytes each: the object an entry acts on is its index
+//! in the log's table of objects, and its first counter and its length take 32 bits each (op
+//! counters do not pass 2^32 - 2: see [`Id::MAX_COUNTER`]).
 
 use std::ops::Range;
 
@@ -93,13 +93,11 @@ pub(crate) struct Record {
 
 /// A record as the log keeps it: the actor is that of the list holding it, and the
 /// characters of inserts live in the text's store. Plain data, so that copying a log (a fork)
-/// is a copy of memory. Packed to an alignment of 4, as [`Id`] is, so that its 32 bytes take
-/// no padding; `counter` is read by value.
+/// is a copy of memory: 24 bytes, of 32-bit fields and an [`Id`].
 #[derive(Clone, Copy, Debug)]
-#[repr(C, packed(4))]
 struct Entry {
-    /// The first op's counter.
-    counter: u64,
+    /// The first op's counter (counters fit in 32 bits: see [`Id::MAX_COUNTER`]).
+    start: u32,
     /// The number of ops.
     len: u32,
     /// The object the ops act on, as its index in the log's [`Objs`].
@@ -134,12 +132,17 @@ struct ByteRange {
 }
 
 impl Entry {
+    /// The first op's counter.
+    fn counter(&self) -> u64 {
+        u64::from(self.start)
+    }
+
     fn len(&self) -> u64 {
         u64::from(self.len)
     }
 
     fn end(&self) -> u64 {
-        self.counter + self.len()
+        self.counter() + self.len()
     }
 
     /// Lengthens the entry by `n` ops, if its length stays within 32 bits.
@@ -149,7 +152,7 @@ impl Entry {
 
     /// The id of op `k` of the entry, for an entry of `actor`.
     fn id(&self, actor: ActorIdx, k: u64) -> Id {
-        Id::new(actor, self.counter + k)
+        Id::new(actor, self.counter() + k)
     }
 
     /// Whether a delete of `t2` (one op, or a forward span) continues this entry, an entry of
@@ -165,9 +168,10 @@ impl Entry {
             return None;
         }
         let n = self.len();
-        let forward = !backward && Some(t2.counter) == target.counter.checked_add(n);
-        let back =
-            n2 == 1 && (backward || n == 1) && Some(t2.counter) == target.counter.checked_sub(n);
+        let forward = !backward && Some(t2.counter()) == target.counter().checked_add(n);
+        let back = n2 == 1
+            && (backward || n == 1)
+            && Some(t2.counter()) == target.counter().checked_sub(n);
         if forward {
             Some(false)
         } else if back {
@@ -204,10 +208,8 @@ pub(crate) struct ActorMark {
     others_len: usize,
 }
 
-/// The length of an entry of `len` ops. No run reaches 2^32 ops (see the module
-/// documentation): an entry of text holds at most as many ops as bytes of the text's store,
-/// an entry of deletes removes distinct elements of one actor, and a list insert's values are
-/// in memory.
+/// The length of an entry of `len` ops. No run reaches 2^32 ops: their counters are
+/// distinct and below 2^32 (see the module documentation).
 fn entry_len(len: u64) -> u32 {
     u32::try_from(len).expect("no run of ops reaches 2^32 elements")
 }
@@ -289,7 +291,7 @@ impl OpLog {
         others.push(action);
         let obj = self.objs.intern(obj);
         self.by_actor[id.actor.index()].push(Entry {
-            counter: id.counter,
+            start: id.counter32(),
             len: entry_len(len),
             obj,
             kind: Kind::Other(i),
@@ -337,7 +339,7 @@ impl OpLog {
                         }) = others.get_mut(i as usize)
                         {
                             if self.objs.get(last.obj) == obj
-                                && last.end() == id.counter
+                                && last.end() == id.counter()
                                 && left == Some(last_id)
                                 && *r == right
                                 && last.grow(len)
@@ -373,7 +375,7 @@ impl OpLog {
         self.actor_mut(id.actor);
         let entries = &mut self.by_actor[id.actor.index()];
         if let Some(last) = entries.last_mut() {
-            if self.objs.get(last.obj) == obj && last.end() == id.counter && !backward {
+            if self.objs.get(last.obj) == obj && last.end() == id.counter() && !backward {
                 if let Some(back) = last.continues_delete(target, len, elems) {
                     if last.grow(len) {
                         if let Kind::DeleteSpan { backward, .. }
@@ -392,7 +394,7 @@ impl OpLog {
             Kind::DeleteSpan { target, backward }
         };
         entries.push(Entry {
-            counter: id.counter,
+            start: id.counter32(),
             len: entry_len(len),
             obj: self.objs.intern(obj),
             kind,
@@ -417,7 +419,7 @@ impl OpLog {
         let right = OptId::from(right);
         if let Some(last) = entries.last_mut() {
             let continues = self.objs.get(last.obj) == obj
-                && last.end() == id.counter
+                && last.end() == id.counter()
                 && left == Some(last.id(id.actor, last.len() - 1))
                 && self.last_right[a] == right;
             if let (true, Kind::Text { bytes }) = (continues, &mut last.kind) {
@@ -429,7 +431,7 @@ impl OpLog {
             }
         }
         entries.push(Entry {
-            counter: id.counter,
+            start: id.counter32(),
             len: entry_len(chars),
             obj: self.objs.intern(obj),
             kind: Kind::Text {
@@ -505,12 +507,12 @@ impl OpLog {
                 };
                 // The record's ops in the version are a prefix: counters grow along it.
                 let max = clock.get(actor);
-                if max < r.counter {
+                if max < r.counter() {
                     continue;
                 }
-                let n = r.len().min(max - r.counter + 1);
+                let n = r.len().min(max - r.counter() + 1);
                 let first = if backward {
-                    Id::new(target.actor, target.counter + 1 - n)
+                    Id::new(target.actor, target.counter() + 1 - n)
                 } else {
                     target
                 };
@@ -537,9 +539,9 @@ impl OpLog {
         let first = entries.partition_point(|r| r.end() <= start);
         // Nearly every change is a single op (a keystroke).
         let mut ops = Vec::with_capacity(1);
-        for r in entries.iter_from(first).take_while(|r| r.counter < end) {
-            let from = start.saturating_sub(r.counter);
-            let to = (end - r.counter).min(r.len());
+        for r in entries.iter_from(first).take_while(|r| r.counter() < end) {
+            let from = start.saturating_sub(r.counter());
+            let to = (end - r.counter()).min(r.len());
             let obj = self.objs.get(r.obj);
             slice(
                 (actor, obj),
@@ -627,14 +629,14 @@ fn slice(
             target,
             backward: true,
         } => push(Action::DeleteSpan {
-            first: export(Id::new(target.actor, target.counter - from)),
+            first: export(Id::new(target.actor, target.counter() - from)),
             len: to - from,
             backward: to - from > 1,
         }),
         Kind::ElemDeletes { target, backward } => {
             for k in from..to {
                 let e = if *backward {
-                    Id::new(target.actor, target.counter - k)
+                    Id::new(target.actor, target.counter() - k)
                 } else {
                     target.add(k)
                 };
@@ -734,7 +736,7 @@ mod tests {
         }
 
         fn origins(&self, _: Id, elem: Id) -> (Option<Id>, Option<Id>) {
-            let c = elem.counter;
+            let c = elem.counter();
             let &(at, _, left, right) = self
                 .inserts
                 .iter()
@@ -758,12 +760,15 @@ mod tests {
     }
 
     fn export(i: Id) -> OpId {
-        OpId::new(i.counter, crate::ActorId::from_bytes([i.actor.0 as u8; 16]))
+        OpId::new(
+            i.counter(),
+            crate::ActorId::from_bytes([i.actor.0 as u8; 16]),
+        )
     }
 
     #[test]
-    fn entries_are_32_bytes() {
-        assert_eq!(std::mem::size_of::<Entry>(), 32);
+    fn entries_are_24_bytes() {
+        assert_eq!(std::mem::size_of::<Entry>(), 24);
     }
 
     #[test]
@@ -805,41 +810,6 @@ mod tests {
             } => assert_eq!(first.counter(), 6),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn a_run_that_would_pass_32_bits_of_length_starts_a_new_entry() {
-        let mut log = OpLog::default();
-        let span = |at: u64, target: u64, len: u64| Record {
-            id: id(at),
-            obj: id(1),
-            len,
-            action: LogAction::DeleteSpan {
-                target: id(target),
-                backward: false,
-            },
-        };
-        let long = u64::from(u32::MAX) - 1;
-        log.push(span(10, 100, long));
-        log.push(span(10 + long, 100 + long, 1));
-        assert_eq!(log.records_of(ActorIdx(0)), 1);
-        // One more op would take the entry past 2^32 - 1.
-        log.push(span(11 + long, 101 + long, 1));
-        assert_eq!(log.records_of(ActorIdx(0)), 2);
-        let ops = log.ops_in(
-            ActorIdx(0),
-            (10 + long, 12 + long),
-            export,
-            &Texts::default(),
-        );
-        let spans: Vec<(u64, u64)> = ops
-            .iter()
-            .map(|op| match &op.action {
-                Action::DeleteSpan { first, len, .. } => (first.counter(), *len),
-                other => panic!("{other:?}"),
-            })
-            .collect();
-        assert_eq!(spans, [(100 + long, 1), (101 + long, 1)]);
     }
 
     #[test]

@@ -197,6 +197,16 @@ impl<'a> Transaction<'a> {
         }
     }
 
+    /// Checks, before an edit changes anything, that its `n` ops fit under the largest
+    /// counter.
+    fn room_for(&self, n: u64) -> Result<(), DocError> {
+        match self.next_op.saturating_add(n) > Id::MAX_COUNTER + 1 {
+            true => Err(DocError::CounterLimit),
+            false => Ok(()),
+        }
+    }
+
+    /// The ids of the next `n` ops, which [`Transaction::room_for`] has checked.
     fn take_ids(&mut self, n: u64) -> Id {
         let id = Id::new(self.actor, self.next_op);
         self.next_op += n;
@@ -258,6 +268,7 @@ impl<'a> Transaction<'a> {
         if value.is_none() && pred.is_empty() {
             return Ok(None);
         }
+        self.room_for(1)?;
         let id = self.take_ids(1);
         let history = &self.doc.history;
         let write = Write {
@@ -352,6 +363,7 @@ impl<'a> Transaction<'a> {
         if pred.is_empty() {
             return Err(DocError::NotACounter { obj: *obj, prop });
         }
+        self.room_for(1)?;
         let id = self.take_ids(1);
         self.doc
             .objects
@@ -389,6 +401,7 @@ impl<'a> Transaction<'a> {
         values: Vec<Stored>,
     ) -> Result<Id, DocError> {
         let (t, _) = self.list_target(obj, index)?;
+        self.room_for(values.len() as u64)?;
         Ok(self.insert_into(&t, index, values))
     }
 
@@ -409,7 +422,7 @@ impl<'a> Transaction<'a> {
             right,
             values: values.into_iter().map(new_value).collect(),
         };
-        let len = self.next_op - id.counter;
+        let len = self.next_op - id.counter();
         self.log(id, t.id, len, action);
         id
     }
@@ -489,6 +502,11 @@ impl<'a> Transaction<'a> {
         let obj = obj.as_ref();
         let (t, len) = self.list_target(obj, index)?;
         check_range(obj, index, del, len)?;
+        let values: Vec<Stored> = values
+            .into_iter()
+            .map(|v| Stored::Scalar(v.into()))
+            .collect();
+        self.room_for((del as u64).saturating_add(values.len() as u64))?;
         if del > 0 {
             let first = self.take_ids(del as u64);
             let deleted =
@@ -497,10 +515,6 @@ impl<'a> Transaction<'a> {
                     .delete_list_local(t.id, (index, del), first, &mut self.undo);
             self.log_list_deletes(t.id, first, &deleted);
         }
-        let values: Vec<Stored> = values
-            .into_iter()
-            .map(|v| Stored::Scalar(v.into()))
-            .collect();
         if !values.is_empty() {
             self.insert_into(&t, index, values);
         }
@@ -527,6 +541,7 @@ impl<'a> Transaction<'a> {
             .import_obj(obj)
             .ok_or(DocError::NoSuchObject(*obj))?;
         let chars = text.chars().count();
+        self.room_for((del as u64).saturating_add(chars as u64))?;
         let deletes = Id::new(self.actor, self.next_op);
         let id = deletes.add(del as u64);
         let Doc {

@@ -34,34 +34,61 @@ impl ActorIdx {
 /// An operation id in the internal id space: a Lamport counter and an actor index.
 ///
 /// A run of `n` consecutive ops by one actor is named by its first id; op `k` of the run is
-/// `Id { actor, counter: counter + k }`.
+/// `id.add(k)`.
 ///
-/// Packed to 12 bytes with an alignment of 4: the structures that hold two or three ids per
-/// entry (sequence runs, op log records) would otherwise pay 4 bytes of padding for each. Its
-/// fields are read and written by value; a reference to `counter` would be unaligned, which
-/// the compiler refuses.
+/// The counter is kept in 32 bits, so that an id takes 8 bytes: the structures that hold two
+/// or three ids per entry (sequence runs, op log records, the id index) are the bulk of a
+/// document's memory. A document's ops therefore have counters up to [`Id::MAX_COUNTER`]:
+/// every way in (a local edit, a change, a saved document, a sync message) refuses one past
+/// it with a typed error, as Yjs's 32-bit clocks do. The counter one past the largest
+/// ([`Id::MAX_COUNTER`] + 1, where a run ends) still fits, so that a run's end is an id too.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[repr(C, packed(4))]
 pub(crate) struct Id {
     pub(crate) actor: ActorIdx,
-    pub(crate) counter: u64,
+    counter: u32,
 }
 
 impl Id {
+    /// The largest counter an op of a document may have: 2^32 - 2.
+    pub(crate) const MAX_COUNTER: u64 = u32::MAX as u64 - 1;
+
+    /// The id of op `counter` of `actor`.
+    ///
+    /// # Panics
+    /// If `counter` passes [`Id::MAX_COUNTER`] + 1. The ways into a document check counters
+    /// against the limit first; this keeps a missed check from corrupting ids.
+    #[inline]
     pub(crate) const fn new(actor: ActorIdx, counter: u64) -> Self {
-        Id { actor, counter }
+        assert!(
+            counter <= u32::MAX as u64,
+            "op counter past the 32-bit limit"
+        );
+        Id {
+            actor,
+            counter: counter as u32,
+        }
+    }
+
+    /// The counter.
+    #[inline]
+    pub(crate) const fn counter(self) -> u64 {
+        self.counter as u64
+    }
+
+    /// The counter as it is kept, in 32 bits.
+    #[inline]
+    pub(crate) const fn counter32(self) -> u32 {
+        self.counter
     }
 
     /// The id `n` ops further along the same actor's run.
+    #[inline]
     pub(crate) const fn add(self, n: u64) -> Self {
-        Id {
-            actor: self.actor,
-            counter: self.counter + n,
-        }
+        Id::new(self.actor, self.counter() + n)
     }
 }
 
-/// An `Option<Id>` in the room of an `Id`: 12 bytes where `Option<Id>` takes 16, for the
+/// An `Option<Id>` in the room of an `Id`: 8 bytes where `Option<Id>` takes 12, for the
 /// structures that hold one or two per entry (sequence runs, op log records).
 ///
 /// `None` is the id of actor index `u32::MAX`, which no actor table ever reaches.
@@ -110,18 +137,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_take_12_bytes_and_keep_every_value() {
-        assert_eq!(std::mem::size_of::<Id>(), 12);
-        assert_eq!(std::mem::size_of::<OptId>(), 12);
+    fn ids_take_8_bytes_and_keep_every_value() {
+        assert_eq!(std::mem::size_of::<Id>(), 8);
+        assert_eq!(std::mem::size_of::<OptId>(), 8);
         // A text run: its id, two origins, its span of text and its visibility.
         assert_eq!(
             std::mem::size_of::<crate::seq::Run<crate::seq::TextSpan>>(),
-            52
+            40
         );
         for id in [
             Id::new(ActorIdx(3), 0),
-            Id::new(ActorIdx(0), u64::MAX),
-            Id::new(ActorIdx(u32::MAX - 1), 1 << 40),
+            Id::new(ActorIdx(0), Id::MAX_COUNTER + 1),
+            Id::new(ActorIdx(u32::MAX - 1), 1 << 31),
         ] {
             let (actor, counter) = (id.actor, id.counter);
             assert_eq!(OptId::from(Some(id)).get(), Some(id));

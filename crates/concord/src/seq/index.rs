@@ -20,13 +20,12 @@ use super::span_map::{Neighbour, SpanMap};
 use super::tree::LeafIdx;
 use crate::ids::{ActorIdx, Id};
 
-/// The end (exclusive) of an id range and the leaf that holds it. Packed to 12 bytes, as
-/// [`Id`] is; its fields are read by value.
+/// The end (exclusive) of an id range and the leaf that holds it: 8 bytes, as counters fit in
+/// 32 bits (see [`Id::MAX_COUNTER`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(C, packed(4))]
 struct Span {
     /// One past the last counter of the range.
-    end: u64,
+    end: u32,
     /// The leaf holding every element of the range.
     leaf: LeafIdx,
 }
@@ -41,9 +40,9 @@ struct ActorSpans {
     /// Start counter -> span, for every range but the tail.
     spans: SpanMap<Span>,
     /// The range starting after every key of `spans`, if any.
-    tail: Option<(u64, Span)>,
+    tail: Option<(u32, Span)>,
     /// A counter no range reaches past: fresh ids at or above it only touch the tail.
-    top: u64,
+    top: u32,
 }
 
 impl ActorSpans {
@@ -120,19 +119,19 @@ impl FlatActor {
     }
 
     /// The maximal ranges of the slots, as `(start, span)` in order.
-    fn ranges(&self) -> Vec<(u64, Span)> {
-        let mut out: Vec<(u64, Span)> = Vec::new();
+    fn ranges(&self) -> Vec<(u32, Span)> {
+        let mut out: Vec<(u32, Span)> = Vec::new();
         for (p, page) in self.pages.iter().enumerate() {
             let used = &page[..self.len.saturating_sub(p * PAGE).min(PAGE)];
             let mut k = 0;
             while let Some(&leaf) = used.get(k) {
                 let n = same_leaf(&used[k..], leaf);
-                let c = self.base + (p * PAGE + k) as u64;
+                let c = short(self.base + (p * PAGE + k) as u64);
                 k += n;
                 if leaf == NO_LEAF {
                     continue;
                 }
-                let end = c + n as u64;
+                let end = c + n as u32;
                 match out.last_mut() {
                     Some((_, span)) if span.end == c && span.leaf.0 == u32::from(leaf) => {
                         span.end = end;
@@ -171,7 +170,7 @@ fn same_leaf(slots: &[Slot], leaf: Slot) -> usize {
 impl Flat {
     fn get(&self, id: Id) -> Option<LeafIdx> {
         let a = self.actors.get(id.actor.index())?;
-        let k = usize::try_from(id.counter.checked_sub(a.base)?).ok()?;
+        let k = usize::try_from(id.counter().checked_sub(a.base)?).ok()?;
         a.slot(k)
             .filter(|&l| l != NO_LEAF)
             .map(|l| LeafIdx(u32::from(l)))
@@ -257,11 +256,12 @@ impl IdIndex {
             return flat.get(id);
         }
         let a = self.actors.get(id.actor.index())?;
+        let c = id.counter32();
         let span = match a.tail {
-            Some((s, span)) if id.counter >= s => span,
-            _ => a.spans.floor(id.counter)?.1,
+            Some((s, span)) if c >= s => span,
+            _ => a.spans.floor(c)?.1,
         };
-        (id.counter < span.end).then_some(span.leaf)
+        (c < span.end).then_some(span.leaf)
     }
 
     /// The ranges of `actor`, created on first use.
@@ -283,9 +283,10 @@ impl IdIndex {
         if self.flat.is_none() {
             if let Some(a) = self.actors.get_mut(actor.index()) {
                 if let Some((_, span)) = &mut a.tail {
-                    if span.end == start && start >= a.top && span.leaf == leaf {
-                        span.end = end;
-                        a.top = end;
+                    let (s, e) = (short(start), short(end));
+                    if span.end == s && s >= a.top && span.leaf == leaf {
+                        span.end = e;
+                        a.top = e;
                         return;
                     }
                 }
@@ -304,6 +305,7 @@ impl IdIndex {
             // Too sparse for slots: go on with the ranges.
             self.compact();
         }
+        let (start, end) = (short(start), short(end));
         let a = self.actor_mut(actor);
         if start >= a.top {
             // Fresh ids past every range: extend the tail or start a new one.
@@ -336,6 +338,7 @@ impl IdIndex {
             flat.clear(actor, start, end);
             return;
         }
+        let (start, end) = (short(start), short(end));
         if let Some(a) = self.actors.get_mut(actor.index()) {
             let touches_tail = a.tail.is_some_and(|(s, span)| end > s && start < span.end);
             if touches_tail {
@@ -356,9 +359,9 @@ impl IdIndex {
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (ActorIdx, u64, u64, LeafIdx)> + '_> {
         if let Some(flat) = &self.flat {
             return Box::new(flat.actors.iter().enumerate().flat_map(|(a, fa)| {
-                fa.ranges()
-                    .into_iter()
-                    .map(move |(s, span)| (ActorIdx(a as u32), s, span.end, span.leaf))
+                fa.ranges().into_iter().map(move |(s, span)| {
+                    (ActorIdx(a as u32), s.into(), span.end.into(), span.leaf)
+                })
             }));
         }
         Box::new(self.actors.iter().enumerate().flat_map(|(a, spans)| {
@@ -366,15 +369,21 @@ impl IdIndex {
                 .spans
                 .iter()
                 .chain(spans.tail)
-                .map(move |(s, span)| (ActorIdx(a as u32), s, span.end, span.leaf))
+                .map(move |(s, span)| (ActorIdx(a as u32), s.into(), span.end.into(), span.leaf))
         }))
     }
+}
+
+/// A counter, or the end of a range of them, as the ranges keep it. Every counter and range
+/// end a document holds fits (see [`Id::MAX_COUNTER`]).
+fn short(c: u64) -> u32 {
+    u32::try_from(c).expect("counters and range ends fit in 32 bits")
 }
 
 /// Gives the ids `start..end` the leaf `leaf` in `map` (none: forgets them): trims the ranges
 /// that overlap them and joins the new range with the ranges it touches that name the same
 /// leaf, in one pass over the ranges concerned and one splice of the map.
-fn assign(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) {
+fn assign(map: &mut SpanMap<Span>, start: u32, end: u32, leaf: Option<LeafIdx>) {
     if !assign_inside(map, start, end, leaf) {
         assign_across(map, start, end, leaf);
     }
@@ -384,7 +393,7 @@ fn assign(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) 
 /// chunk of the map: the common case of a leaf split, which moves runs out of the middle of
 /// ranges. One search finds the range; its neighbours are read in place. False, changing
 /// nothing, in any other case.
-fn assign_inside(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) -> bool {
+fn assign_inside(map: &mut SpanMap<Span>, start: u32, end: u32, leaf: Option<LeafIdx>) -> bool {
     let Some(at) = map.floor_pos(start) else {
         return false;
     };
@@ -398,7 +407,7 @@ fn assign_inside(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<Lea
     let (before, after) = map.neighbours(at);
     let (mut lo, mut hi) = (at, at);
     let (mut first, mut last) = (start, end);
-    let mut pieces: SmallVec<[(u64, Span); 3]> = SmallVec::new();
+    let mut pieces: SmallVec<[(u32, Span); 3]> = SmallVec::new();
     if s < start {
         pieces.push((s, Span { end: start, ..span }));
     } else if let Some(leaf) = leaf {
@@ -438,10 +447,10 @@ fn assign_inside(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<Lea
 }
 
 /// [`assign`] in general: over any number of ranges, in one pass and one splice of the map.
-fn assign_across(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<LeafIdx>) {
+fn assign_across(map: &mut SpanMap<Span>, start: u32, end: u32, leaf: Option<LeafIdx>) {
     // The keys of the ranges replaced, consecutive in the map.
-    let mut keys: Option<(u64, u64)> = None;
-    let mut replace = |s: u64| {
+    let mut keys: Option<(u32, u32)> = None;
+    let mut replace = |s: u32| {
         keys = Some(keys.map_or((s, s), |(lo, _)| (lo, s)));
     };
     let (mut first, mut last) = (start, end);
@@ -483,7 +492,7 @@ fn assign_across(map: &mut SpanMap<Span>, start: u64, end: u64, leaf: Option<Lea
         }
     }
     let new = leaf.map(|leaf| (first, Span { end: last, leaf }));
-    let pieces: SmallVec<[(u64, Span); 3]> = [before, new, after].into_iter().flatten().collect();
+    let pieces: SmallVec<[(u32, Span); 3]> = [before, new, after].into_iter().flatten().collect();
     match keys {
         Some((lo, hi)) => map.splice(lo, hi, &pieces),
         None => {
@@ -655,7 +664,7 @@ mod tests {
     #[test]
     fn sparse_or_earlier_counters_turn_a_flat_index_into_ranges() {
         // Counters far past what the ids given a leaf justify: no room is taken for them.
-        let (sparse, spans) = both(&[(1, 3, Some(0)), (1 << 40, (1 << 40) + 2, Some(1))]);
+        let (sparse, spans) = both(&[(1, 3, Some(0)), (1 << 30, (1 << 30) + 2, Some(1))]);
         assert!(sparse.flat.is_none());
         assert_eq!(
             sparse.entries().collect::<Vec<_>>(),

@@ -104,11 +104,11 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let Some(run) = self.leaf(i.leaf).runs.get(i.run) else {
                 break;
             };
-            let seg_start = run.id.counter + i.off as u64;
+            let seg_start = run.id.counter() + i.off as u64;
             let mut seg_len = run.len() - i.off;
             if let Some(r) = origin_right {
-                if r.actor == run.id.actor && r.counter >= seg_start {
-                    let d = r.counter - seg_start;
+                if r.actor == run.id.actor && r.counter() >= seg_start {
+                    let d = r.counter() - seg_start;
                     if d == 0 {
                         break;
                     }

@@ -231,7 +231,7 @@ impl<C: Content> Run<C> {
 
     /// The counter one past the last element's.
     fn end(&self) -> u64 {
-        self.id.counter + self.len() as u64
+        self.id.counter() + self.len() as u64
     }
 
     /// The id of the last element.
@@ -241,8 +241,10 @@ impl<C: Content> Run<C> {
 
     /// The offset of `id` in the run, if the run holds it.
     fn offset_of(&self, id: Id) -> Option<usize> {
-        (id.actor == self.id.actor && id.counter >= self.id.counter && id.counter < self.end())
-            .then(|| (id.counter - self.id.counter) as usize)
+        (id.actor == self.id.actor
+            && id.counter() >= self.id.counter()
+            && id.counter() < self.end())
+        .then(|| (id.counter() - self.id.counter()) as usize)
     }
 
     /// The number of visible elements (all or none).
@@ -265,7 +267,7 @@ impl<C: Content> Run<C> {
     /// Whether `next` continues this run's ids and origins (visibility aside).
     fn continued_by(&self, next: &Run<C>) -> bool {
         next.id.actor == self.id.actor
-            && next.id.counter == self.end()
+            && next.id.counter() == self.end()
             && next.origin_left() == Some(self.last_id())
             && next.origin_right == self.origin_right
             && self.content.joins(&next.content)

@@ -110,7 +110,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let continues = r.visible
             && content.len() > 0
             && r.id.actor == id.actor
-            && r.end() == id.counter
+            && r.end() == id.counter()
             && r.content.joins(content);
         continues.then_some((t.leaf, t.run))
     }
@@ -134,7 +134,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         self.leaves[leaf.ix()].runs[run].content.append(content);
         self.add_counts(leaf, n as isize, n as isize);
         self.index
-            .set(id.actor, id.counter, id.counter + n as u64, leaf);
+            .set(id.actor, id.counter(), id.counter() + n as u64, leaf);
         self.tail = Some(Tail {
             leaf,
             run,
@@ -156,7 +156,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let run = &self.leaf(p.leaf).runs[p.run];
         let left = match p.off {
             0 => run.origin_left(),
-            _ => Some(Id::new(id.actor, id.counter - 1)),
+            _ => Some(Id::new(id.actor, id.counter() - 1)),
         };
         Some((left, run.origin_right()))
     }
@@ -248,7 +248,8 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                     let id = r.id.add(off as u64);
                     match out.last_mut() {
                         Some((last, k))
-                            if last.actor == id.actor && last.counter + *k as u64 == id.counter =>
+                            if last.actor == id.actor
+                                && last.counter() + *k as u64 == id.counter() =>
                         {
                             *k += n;
                         }
@@ -489,7 +490,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             removed.release(&mut self.store, cur.actor);
             self.add_counts(leaf, -dvis, -(k as isize));
             self.index
-                .clear(cur.actor, cur.counter, cur.counter + k as u64);
+                .clear(cur.actor, cur.counter(), cur.counter() + k as u64);
             if p.off > 0 {
                 if self.leaf(leaf).runs.len() > L {
                     self.split_leaf(leaf);

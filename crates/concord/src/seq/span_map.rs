@@ -1,4 +1,4 @@
-//! An ordered map from `u64` keys, kept as a sorted list cut into chunks.
+//! An ordered map from `u32` keys, kept as a sorted list cut into chunks.
 //!
 //! The id index updates its ranges each time runs move between leaves; an update reads the
 //! few ranges around a counter and replaces them by their trimmed and joined forms. In a
@@ -19,21 +19,20 @@ const SMALL: usize = CHUNK / 4;
 /// little room they do not use (the index of a long history has thousands of them).
 const GROW: usize = 8;
 
-/// An entry: a key and its value, packed to the value's alignment when it is 4 (a tuple
-/// would pad a 12-byte value to 16).
+/// An entry: a key and its value (the id index's keys and values are 32-bit counters and
+/// leaves, so an entry takes 12 bytes).
 #[derive(Clone, Copy, Debug)]
-#[repr(C, packed(4))]
 struct Entry<V> {
-    key: u64,
+    key: u32,
     val: V,
 }
 
 impl<V: Copy> Entry<V> {
-    fn new((key, val): (u64, V)) -> Self {
+    fn new((key, val): (u32, V)) -> Self {
         Entry { key, val }
     }
 
-    fn pair(self) -> (u64, V) {
+    fn pair(self) -> (u32, V) {
         (self.key, self.val)
     }
 }
@@ -73,11 +72,11 @@ pub(super) enum Neighbour {
     Elsewhere,
 }
 
-/// An ordered map from `u64` to `V` (see the module documentation).
+/// An ordered map from `u32` to `V` (see the module documentation).
 #[derive(Clone, Debug)]
 pub(super) struct SpanMap<V: Copy> {
     /// The first key of each chunk.
-    firsts: Vec<u64>,
+    firsts: Vec<u32>,
     /// The entries, sorted by key, in chunks that are never empty.
     chunks: Vec<Chunk<V>>,
 }
@@ -93,7 +92,7 @@ impl<V: Copy> Default for SpanMap<V> {
 
 impl<V: Copy> SpanMap<V> {
     /// A map of `entries`, which are sorted by key with no key twice.
-    pub(super) fn from_sorted(entries: Vec<(u64, V)>) -> Self {
+    pub(super) fn from_sorted(entries: Vec<(u32, V)>) -> Self {
         debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
         let mut map = SpanMap::default();
         for chunk in entries.chunks(CHUNK * 3 / 4) {
@@ -107,25 +106,25 @@ impl<V: Copy> SpanMap<V> {
 
     /// The chunk and slot of the last entry whose key `before` accepts (keys ascending:
     /// `before` holds for a prefix of them).
-    fn last_where(&self, before: impl Fn(u64) -> bool) -> Option<(usize, usize)> {
+    fn last_where(&self, before: impl Fn(u32) -> bool) -> Option<(usize, usize)> {
         let c = self.firsts.partition_point(|&f| before(f)).checked_sub(1)?;
         let j = self.chunks[c].partition_point(|e| before(e.key)) - 1;
         Some((c, j))
     }
 
     /// The entry with the largest key at most `k`.
-    pub(super) fn floor(&self, k: u64) -> Option<(u64, V)> {
+    pub(super) fn floor(&self, k: u32) -> Option<(u32, V)> {
         self.last_where(|key| key <= k)
             .map(|(c, j)| self.chunks[c][j].pair())
     }
 
     /// Where the entry with the largest key at most `k` is.
-    pub(super) fn floor_pos(&self, k: u64) -> Option<Pos> {
+    pub(super) fn floor_pos(&self, k: u32) -> Option<Pos> {
         self.last_where(|key| key <= k).map(|(c, j)| Pos { c, j })
     }
 
     /// The entry at `pos`, a position of this map since its last change.
-    pub(super) fn at(&self, pos: Pos) -> (u64, V) {
+    pub(super) fn at(&self, pos: Pos) -> (u32, V) {
         self.chunks[pos.c][pos.j].pair()
     }
 
@@ -147,13 +146,13 @@ impl<V: Copy> SpanMap<V> {
     /// Replaces the entries from `lo` to `hi` (both included, in one chunk, positions of this
     /// map since its last change) by `new`, sorted by key, which go between the entries
     /// before `lo` and those after `hi`: a [`SpanMap::splice`] that needs no search.
-    pub(super) fn replace(&mut self, lo: Pos, hi: Pos, new: &[(u64, V)]) {
+    pub(super) fn replace(&mut self, lo: Pos, hi: Pos, new: &[(u32, V)]) {
         debug_assert!(lo.c == hi.c && lo.j <= hi.j);
         self.replace_in(lo.c, lo.j..hi.j + 1, new);
     }
 
     /// Sets the value of `k`.
-    pub(super) fn insert(&mut self, k: u64, v: V) {
+    pub(super) fn insert(&mut self, k: u32, v: V) {
         // A key above every other (an id index's tail put back into its map) goes at the end.
         if let Some(last) = self.chunks.last_mut() {
             if last.last().is_some_and(|e| e.key < k) {
@@ -206,7 +205,7 @@ impl<V: Copy> SpanMap<V> {
 
     /// The entries from the one with the largest key below `k` (from the first if there is
     /// none), in key order.
-    pub(super) fn iter_from_below(&self, k: u64) -> impl Iterator<Item = (u64, V)> + '_ {
+    pub(super) fn iter_from_below(&self, k: u32) -> impl Iterator<Item = (u32, V)> + '_ {
         let (c, j) = self.last_where(|key| key < k).unwrap_or((0, 0));
         let first = self.chunks.get(c).map_or(&[][..], |chunk| &chunk[j..]);
         first
@@ -217,7 +216,7 @@ impl<V: Copy> SpanMap<V> {
 
     /// Replaces the entries with keys in `lo..=hi` by `new`, entries sorted by key that go
     /// between the entries below `lo` and those above `hi`.
-    pub(super) fn splice(&mut self, lo: u64, hi: u64, new: &[(u64, V)]) {
+    pub(super) fn splice(&mut self, lo: u32, hi: u32, new: &[(u32, V)]) {
         debug_assert!(new.windows(2).all(|w| w[0].0 < w[1].0));
         // The first entry at or above `lo`.
         let (mut c, mut j) = match self.last_where(|key| key < lo) {
@@ -238,7 +237,7 @@ impl<V: Copy> SpanMap<V> {
         let beyond = self.firsts.get(c + 1).is_some_and(|&f| f <= hi);
         if beyond {
             // The entries go on into the next chunks: rare, done entry by entry.
-            let keys: Vec<u64> = self
+            let keys: Vec<u32> = self
                 .iter_from_below(lo)
                 .map(|e| e.0)
                 .skip_while(|&k| k < lo)
@@ -256,7 +255,7 @@ impl<V: Copy> SpanMap<V> {
     }
 
     /// Replaces the slots `js` of chunk `c` by `new`, which keeps the entries in key order.
-    fn replace_in(&mut self, c: usize, js: Range<usize>, new: &[(u64, V)]) {
+    fn replace_in(&mut self, c: usize, js: Range<usize>, new: &[(u32, V)]) {
         let chunk = &mut self.chunks[c];
         make_room(chunk, new.len().saturating_sub(js.len()));
         chunk.splice(js, new.iter().copied().map(Entry::new));
@@ -269,7 +268,7 @@ impl<V: Copy> SpanMap<V> {
     }
 
     /// Removes `k`, returning its value.
-    pub(super) fn remove(&mut self, k: u64) -> Option<V> {
+    pub(super) fn remove(&mut self, k: u32) -> Option<V> {
         let (c, j) = self.last_where(|key| key <= k)?;
         if self.chunks[c][j].key != k {
             return None;
@@ -280,7 +279,7 @@ impl<V: Copy> SpanMap<V> {
     }
 
     /// Removes the entry with the largest key.
-    pub(super) fn pop_last(&mut self) -> Option<(u64, V)> {
+    pub(super) fn pop_last(&mut self) -> Option<(u32, V)> {
         let c = self.chunks.len().checked_sub(1)?;
         let e = self.chunks[c].pop();
         self.settle(c);
@@ -316,7 +315,7 @@ impl<V: Copy> SpanMap<V> {
 
     /// Every entry, in key order.
     #[cfg(test)]
-    pub(super) fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
+    pub(super) fn iter(&self) -> impl Iterator<Item = (u32, V)> + '_ {
         self.chunks.iter().flatten().map(|e| e.pair())
     }
 }
@@ -330,21 +329,21 @@ mod tests {
 
     #[derive(Clone, Debug)]
     enum Step {
-        Insert(u64, u32),
-        Remove(u64),
+        Insert(u32, u32),
+        Remove(u32),
         PopLast,
         /// Replaces the keys in `lo..=hi` by entries at the given offsets from `lo`.
-        Splice(u64, u64, Vec<(u64, u32)>),
+        Splice(u32, u32, Vec<(u32, u32)>),
     }
 
     fn step() -> impl Strategy<Value = Step> {
         // Keys from a small range, so that steps meet keys already there.
-        let key = 0..400u64;
+        let key = 0..400u32;
         prop_oneof![
             4 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Step::Insert(k, v)),
             2 => key.clone().prop_map(Step::Remove),
             1 => Just(Step::PopLast),
-            3 => (key, 0..200u64, proptest::collection::btree_map(0..200u64, any::<u32>(), 0..4))
+            3 => (key, 0..200u32, proptest::collection::btree_map(0..200u32, any::<u32>(), 0..4))
                 .prop_map(|(lo, n, new)| Step::Splice(lo, lo + n, new.into_iter().collect())),
         ]
     }
@@ -352,9 +351,9 @@ mod tests {
     proptest! {
         #[test]
         fn answers_as_an_ordered_map_does(
-            start in proptest::collection::btree_map(0..400u64, any::<u32>(), 0..200),
+            start in proptest::collection::btree_map(0..400u32, any::<u32>(), 0..200),
             steps in proptest::collection::vec(step(), 0..600),
-            probes in proptest::collection::vec(0..410u64, 20),
+            probes in proptest::collection::vec(0..410u32, 20),
         ) {
             let mut model = start.clone();
             let mut map = SpanMap::from_sorted(start.into_iter().collect());
@@ -368,12 +367,12 @@ mod tests {
                     Step::PopLast => prop_assert_eq!(map.pop_last(), model.pop_last()),
                     Step::Splice(lo, hi, new) => {
                         // Entries that fit: keys inside `lo..=hi`.
-                        let new: Vec<(u64, u32)> = new
+                        let new: Vec<(u32, u32)> = new
                             .into_iter()
                             .map(|(d, v)| (lo + d, v))
                             .filter(|&(k, _)| k <= hi)
                             .collect();
-                        let inside: Vec<u64> = model.range(lo..=hi).map(|(&k, _)| k).collect();
+                        let inside: Vec<u32> = model.range(lo..=hi).map(|(&k, _)| k).collect();
                         for k in inside {
                             model.remove(&k);
                         }
@@ -384,30 +383,27 @@ mod tests {
                 prop_assert!(map.chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK));
                 prop_assert!(map.chunks.iter().zip(&map.firsts).all(|(c, &f)| c[0].key == f));
             }
-            let all: Vec<(u64, u32)> = model.iter().map(|(&k, &v)| (k, v)).collect();
+            let all: Vec<(u32, u32)> = model.iter().map(|(&k, &v)| (k, v)).collect();
             prop_assert_eq!(map.iter().collect::<Vec<_>>(), all);
             for a in probes {
                 let floor = model.range(..=a).next_back().map(|(&k, &v)| (k, v));
                 prop_assert_eq!(map.floor(a), floor);
                 let from = model.range(..a).next_back().map_or(0, |(&k, _)| k);
-                let tail: Vec<(u64, u32)> = model.range(from..).map(|(&k, &v)| (k, v)).collect();
+                let tail: Vec<(u32, u32)> = model.range(from..).map(|(&k, &v)| (k, v)).collect();
                 prop_assert_eq!(map.iter_from_below(a).collect::<Vec<_>>(), tail);
             }
         }
     }
 
     #[test]
-    fn entries_of_12_byte_values_take_20_bytes() {
-        #[derive(Clone, Copy)]
-        #[repr(C, packed(4))]
-        struct Twelve(u64, u32);
-        assert_eq!(std::mem::size_of::<Entry<Twelve>>(), 20);
+    fn entries_of_8_byte_values_take_12_bytes() {
+        assert_eq!(std::mem::size_of::<Entry<[u32; 2]>>(), 12);
     }
 
     #[test]
     fn many_keys_split_into_chunks_and_merge_back() {
         let mut map = SpanMap::default();
-        for k in (0..1000u64).rev() {
+        for k in (0..1000u32).rev() {
             map.insert(k * 2, k);
         }
         assert!(map.chunks.len() > 1000 / CHUNK);
@@ -416,7 +412,7 @@ mod tests {
         assert_eq!(map.floor(1001), Some((1000, 500)));
         assert_eq!(map.floor(0), Some((0, 0)));
         assert_eq!(map.iter_from_below(1001).next(), Some((1000, 500)));
-        for k in 0..990u64 {
+        for k in 0..990u32 {
             assert_eq!(map.remove(k * 2), Some(k));
         }
         assert_eq!(map.chunks.len(), 1);

@@ -114,7 +114,9 @@ impl<const L: usize, const F: usize> Harness<L, F> {
         let mut out: Vec<(Id, usize)> = Vec::new();
         for e in self.model.iter().filter(|e| e.2).skip(pos).take(len) {
             match out.last_mut() {
-                Some((id, k)) if id.actor == e.0.actor && id.counter + *k as u64 == e.0.counter => {
+                Some((id, k))
+                    if id.actor == e.0.actor && id.counter() + *k as u64 == e.0.counter() =>
+                {
                     *k += 1
                 }
                 _ => out.push((e.0, 1)),

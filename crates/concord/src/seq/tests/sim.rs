@@ -85,17 +85,17 @@ impl<const L: usize, const F: usize> Replica<L, F> {
         if a == next {
             self.l2g.push(g.actor.0);
         }
-        Id::new(a, g.counter)
+        Id::new(a, g.counter())
     }
 
     /// The local form of `g` if its actor is known.
     fn try_local(&self, g: Id) -> Option<Id> {
-        self.g2l.get(&g.actor.0).map(|&a| Id::new(a, g.counter))
+        self.g2l.get(&g.actor.0).map(|&a| Id::new(a, g.counter()))
     }
 
     /// The global form of local id `l`.
     fn global(&self, l: Id) -> Id {
-        Id::new(ActorIdx(self.l2g[l.actor.index()]), l.counter)
+        Id::new(ActorIdx(self.l2g[l.actor.index()]), l.counter())
     }
 
     /// Whether the tree holds global id `g`.
@@ -182,7 +182,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
                     .naive
                     .integrate(*id, *origin_left, *origin_right, text, cmp);
                 assert_eq!(at, expect, "visible position of integrated run");
-                self.clock = self.clock.max(id.counter + n);
+                self.clock = self.clock.max(id.counter() + n);
             }
             &Op::Delete { id, len } => {
                 let l = self.local(id);
