@@ -378,7 +378,11 @@ impl History {
     /// Adds `actor`, which is not in the table, to it.
     #[inline(never)]
     fn add_actor(&mut self, actor: ActorId) -> ActorIdx {
-        let i = ActorIdx(self.actors.len() as u32);
+        let i = u32::try_from(self.actors.len()).ok();
+        let i = ActorIdx(
+            i.filter(|&i| i < ActorIdx::LIMIT)
+                .expect("fewer than 2^31 actors"),
+        );
         self.actors.push(actor);
         self.actor_index.insert(actor, i);
         self.by_actor.push(Vec::new());

@@ -255,7 +255,7 @@ impl<'a> Reader<'a> {
             ObjData::Text(text) => Ok(match self.at {
                 At::Now => text
                     .iter()
-                    .filter(|run| run.visible)
+                    .filter(|run| run.visible())
                     .map(|run| text.run_text(run))
                     .collect(),
                 At::Version(_) => self.chars(id, text).into_iter().map(|(_, c)| c).collect(),
@@ -324,7 +324,7 @@ impl<'a> Reader<'a> {
     ) -> impl Iterator<Item = (Id, &'a Register)> + 'a {
         let at = self.at;
         tree.iter()
-            .filter(move |run| !matches!(at, At::Now) || run.visible)
+            .filter(move |run| !matches!(at, At::Now) || run.visible())
             .flat_map(move |run| {
                 run.content
                     .iter()
@@ -348,7 +348,7 @@ impl<'a> Reader<'a> {
     /// The visible characters of a text in this view, with their element ids.
     fn chars(&self, obj: Id, text: &SeqTree<TextSpan>) -> Vec<(Id, char)> {
         let visible_runs = text.iter().filter(|run| match self.at {
-            At::Now => run.visible,
+            At::Now => run.visible(),
             At::Version(clock) => clock.contains(run.id),
         });
         let all = visible_runs.flat_map(|run| {

@@ -26,6 +26,11 @@ use std::fmt;
 pub(crate) struct ActorIdx(pub(crate) u32);
 
 impl ActorIdx {
+    /// One past the largest actor index, 2^31 - 1: a document meets fewer actors than that
+    /// (their table alone would take 32 GiB), and the top bit of an index is free for a flag
+    /// (see [`OptId`]).
+    pub(crate) const LIMIT: u32 = (1 << 31) - 1;
+
     pub(crate) fn index(self) -> usize {
         self.0 as usize
     }
@@ -88,22 +93,51 @@ impl Id {
     }
 }
 
-/// An `Option<Id>` in the room of an `Id`: 8 bytes where `Option<Id>` takes 12, for the
-/// structures that hold one or two per entry (sequence runs, op log records).
+/// An `Option<Id>` in the room of an `Id`, with room for one flag of the structure that
+/// holds it: 8 bytes where `Option<Id>` takes 12, for the structures that hold one or two per
+/// entry (sequence runs, op log records).
 ///
-/// `None` is the id of actor index `u32::MAX`, which no actor table ever reaches.
+/// Actor indexes stay below [`ActorIdx::LIMIT`], 2^31 - 1, so the top bit of the actor index
+/// is free: it holds the flag ([`OptId::flag`]). `None` is the id of actor index
+/// [`ActorIdx::LIMIT`], which no actor table reaches. Comparing two `OptId`s compares their
+/// flags too.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct OptId(Id);
 
 impl OptId {
     /// The stand-in for `None`.
-    const NONE: Id = Id::new(ActorIdx(u32::MAX), 0);
+    const NONE: Id = Id::new(ActorIdx(ActorIdx::LIMIT), 0);
+
+    /// The bit of the actor index that holds the flag.
+    const FLAG: u32 = 1 << 31;
 
     /// No id.
     pub(crate) const ABSENT: OptId = OptId(Self::NONE);
 
+    /// The id, without the flag.
+    #[inline]
     pub(crate) fn get(self) -> Option<Id> {
-        (self.0 != Self::NONE).then_some(self.0)
+        let id = Id {
+            actor: ActorIdx(self.0.actor.0 & !Self::FLAG),
+            ..self.0
+        };
+        (id != Self::NONE).then_some(id)
+    }
+
+    /// The flag.
+    #[inline]
+    pub(crate) fn flag(self) -> bool {
+        self.0.actor.0 & Self::FLAG != 0
+    }
+
+    /// The same id with the flag set to `on`.
+    #[inline]
+    pub(crate) fn with_flag(self, on: bool) -> Self {
+        let actor = (self.0.actor.0 & !Self::FLAG) | if on { Self::FLAG } else { 0 };
+        OptId(Id {
+            actor: ActorIdx(actor),
+            ..self.0
+        })
     }
 }
 
@@ -111,7 +145,7 @@ impl From<Option<Id>> for OptId {
     fn from(id: Option<Id>) -> Self {
         match id {
             Some(id) => {
-                debug_assert!(id.actor != Self::NONE.actor, "actor index u32::MAX");
+                debug_assert!(id.actor.0 < ActorIdx::LIMIT, "actor index past the limit");
                 OptId(id)
             }
             None => OptId(Self::NONE),
@@ -140,20 +174,30 @@ mod tests {
     fn ids_take_8_bytes_and_keep_every_value() {
         assert_eq!(std::mem::size_of::<Id>(), 8);
         assert_eq!(std::mem::size_of::<OptId>(), 8);
-        // A text run: its id, two origins, its span of text and its visibility.
+        // A text run: its id, two origins (the right one with the visibility flag) and its
+        // span of text.
         assert_eq!(
             std::mem::size_of::<crate::seq::Run<crate::seq::TextSpan>>(),
-            40
+            36
         );
         for id in [
             Id::new(ActorIdx(3), 0),
             Id::new(ActorIdx(0), Id::MAX_COUNTER + 1),
-            Id::new(ActorIdx(u32::MAX - 1), 1 << 31),
+            Id::new(ActorIdx(ActorIdx::LIMIT - 1), 1 << 31),
         ] {
             let (actor, counter) = (id.actor, id.counter);
-            assert_eq!(OptId::from(Some(id)).get(), Some(id));
+            let opt = OptId::from(Some(id));
+            assert_eq!(opt.get(), Some(id));
             assert_eq!(format!("{id:?}"), format!("{counter}@#{}", actor.0));
+            // The flag sits beside the id and leaves it as it was.
+            assert!(!opt.flag());
+            let flagged = opt.with_flag(true);
+            assert!(flagged.flag() && flagged != opt);
+            assert_eq!(flagged.get(), Some(id));
+            assert_eq!(flagged.with_flag(false), opt);
         }
         assert_eq!(OptId::from(None).get(), None);
+        assert_eq!(OptId::ABSENT.with_flag(true).get(), None);
+        assert!(OptId::ABSENT.with_flag(true).flag());
     }
 }

@@ -129,7 +129,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 run: t.run,
                 off: 0,
             };
-            assert!(r.visible, "tail on a hidden run");
+            assert!(r.visible(), "tail on a hidden run");
             assert_eq!(self.vis_before(start) + r.len(), t.vis_end, "stale tail");
             let next = self.id_at(self.run_after(t.leaf, t.run));
             assert_eq!(

@@ -22,7 +22,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     pub(super) fn nth_visible_in(&self, leaf: LeafIdx, mut rel: usize) -> Pos {
         let runs = &self.leaf(leaf).runs;
         for (i, r) in runs.iter().enumerate() {
-            if r.visible {
+            if r.visible() {
                 if rel < r.len() {
                     return Pos {
                         leaf,
@@ -107,7 +107,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             .tail
             .filter(|t| t.edits == self.edits && t.vis_end == pos)?;
         let r = self.leaves.get(t.leaf.ix())?.runs.get(t.run)?;
-        let continues = r.visible
+        let continues = r.visible()
             && content.len() > 0
             && r.id.actor == id.actor
             && r.end() == id.counter()
@@ -165,7 +165,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     #[cfg(test)]
     pub(crate) fn position(&self, id: Id) -> Option<(usize, bool)> {
         let p = self.find(id)?;
-        Some((self.vis_before(p), self.leaf(p.leaf).runs[p.run].visible))
+        Some((self.vis_before(p), self.leaf(p.leaf).runs[p.run].visible()))
     }
 
     /// The visible parts of the elements `id .. id + len` (ids of one actor), as spans of
@@ -179,7 +179,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let p = self.find(e).ok_or(e)?;
             let run = &self.leaf(p.leaf).runs[p.run];
             let n = ((run.len() - p.off) as u64).min(len - done);
-            if run.visible {
+            if run.visible() {
                 match out.last_mut() {
                     Some((start, m)) if start.add(*m as u64) == e => *m += n as usize,
                     _ => out.push((e, n as usize)),
@@ -202,7 +202,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let p = self.find(id).ok_or(id)?;
         let run = &self.leaf(p.leaf).runs[p.run];
         if p.off as u64 + len <= run.len() as u64 {
-            if run.visible {
+            if run.visible() {
                 self.set_visible_at(p, len as usize, false);
                 out.push((id, len as usize));
             }
@@ -243,7 +243,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 if left == 0 {
                     break;
                 }
-                if r.visible {
+                if r.visible() {
                     let n = (r.len() - off).min(left);
                     let id = r.id.add(off as u64);
                     match out.last_mut() {
@@ -306,7 +306,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 let p = self.find_present(cur);
                 let run = &mut self.leaves[p.leaf.ix()].runs[p.run];
                 let k = (n - done).min(run.len() - p.off);
-                debug_assert!(run.visible, "visible spans are visible");
+                debug_assert!(run.visible(), "visible spans are visible");
                 f(&mut run.content, p.off, k, cur);
                 self.set_visible_at(p, k, false);
                 done += k;
@@ -327,7 +327,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let run = &self.leaf(p.leaf).runs[p.run];
             let k = (len - done).min(run.len() - p.off);
             done += k;
-            if run.visible != visible {
+            if run.visible() != visible {
                 changed += k;
                 self.set_visible_at(p, k, visible);
             }
@@ -352,7 +352,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         if p.off + k < run_len {
             self.split_run(p.leaf, i, k);
         }
-        self.leaf_mut(p.leaf).runs[i].visible = visible;
+        self.leaf_mut(p.leaf).runs[i].set_visible(visible);
         self.add_counts(p.leaf, dvis, 0);
         let (mut leaf, mut i) = (p.leaf, i);
         if self.leaf(leaf).runs.len() > L {
@@ -378,7 +378,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let Some(next) = runs.get(p.run + 1) else {
                 return false;
             };
-            if next.visible != visible || !run.continued_by(next) {
+            if next.visible() != visible || !run.continued_by(next) {
                 return false;
             }
             let (head, tail) = runs.split_at_mut(p.run + 1);
@@ -387,7 +387,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
         if p.off == 0 && k < run_len && p.run > 0 {
             let prev = &runs[p.run - 1];
-            if prev.visible != visible || !prev.continued_by(run) {
+            if prev.visible() != visible || !prev.continued_by(run) {
                 return false;
             }
             let (head, tail) = runs.split_at_mut(p.run);
@@ -427,7 +427,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     ) -> Option<Result<(), E>> {
         let p = self.find(id)?;
         let run = &mut self.leaves[p.leaf.ix()].runs[p.run];
-        let (was, before) = (run.visible, run.content.len());
+        let (was, before) = (run.visible(), run.content.len());
         let result = f(&mut run.content, p.off);
         debug_assert_eq!(run.content.len(), before, "update changed a run's length");
         Some(result.map(|visible| {
@@ -471,7 +471,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let run = &self.leaf(leaf).runs[p.run];
             let run_len = run.len();
             let k = (len - done).min(run_len - p.off);
-            let dvis = if run.visible { k as isize } else { 0 };
+            let dvis = if run.visible() { k as isize } else { 0 };
             done += k;
             debug_assert_eq!(
                 p.off + k,

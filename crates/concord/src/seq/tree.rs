@@ -445,7 +445,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let before: usize = runs[..p.run].iter().map(Run::visible_len).sum();
         let within = runs
             .get(p.run)
-            .map_or(0, |r| if r.visible { p.off } else { 0 });
+            .map_or(0, |r| if r.visible() { p.off } else { 0 });
         self.leaf_start(p.leaf).0 + before + within
     }
 

@@ -135,7 +135,7 @@ impl<const L: usize, const F: usize> Harness<L, F> {
                 r.content
                     .iter()
                     .enumerate()
-                    .map(move |(k, &v)| (r.id.add(k as u64), v, r.visible))
+                    .map(move |(k, &v)| (r.id.add(k as u64), v, r.visible()))
             })
             .collect();
         assert_eq!(flat, self.model, "tree and model differ");

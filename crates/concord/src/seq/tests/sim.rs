@@ -228,7 +228,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
                     id: self.global(id),
                     origin_left: origin_left.map(|x| self.global(x)),
                     origin_right: r.origin_right().map(|x| self.global(x)),
-                    visible: r.visible,
+                    visible: r.visible(),
                     ch,
                 });
             }
@@ -240,7 +240,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
     pub(super) fn text(&self) -> String {
         self.tree
             .iter()
-            .filter(|r| r.visible)
+            .filter(|r| r.visible())
             .map(|r| self.tree.run_text(r))
             .collect()
     }
