@@ -419,6 +419,7 @@ impl Doc {
                 let inserted =
                     self.objects
                         .insert_str(obj, id, place, &text, chars as usize, cmp, undo);
+                self.objects.recycle_text(text);
                 Ok(LogAction::InsertText {
                     left,
                     right,

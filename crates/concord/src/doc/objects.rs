@@ -125,6 +125,9 @@ pub(crate) struct Objects {
     /// An empty undo log with room, kept between transactions so that a keystroke's
     /// transaction does not allocate one.
     spare_undo: Vec<Undo>,
+    /// During a batch, the strings of the text inserts applied since the loader last took
+    /// them ([`Objects::give_spare_text`]), for the decoder to read the next ones into.
+    spare_text: Vec<String>,
 }
 
 impl Default for Objects {
@@ -135,6 +138,7 @@ impl Default for Objects {
             objs,
             batch: None,
             spare_undo: Vec::new(),
+            spare_text: Vec::new(),
         }
     }
 }
@@ -168,8 +172,26 @@ impl Objects {
         self.batch = Some(Vec::new());
     }
 
+    /// Keeps the string of a text insert just applied, during a batch, for the decoder to
+    /// reuse: a load reads a thousand ops at a time, each insert's characters in a string of
+    /// its own, and reusing them spares an allocation and a free per insert. At most a
+    /// block's worth are kept (blocks applied at the end of a load, none of whose strings
+    /// the loader takes back, keep no more).
+    pub(crate) fn recycle_text(&mut self, text: String) {
+        const MOST: usize = 1024;
+        if self.batch.is_some() && self.spare_text.len() < MOST {
+            self.spare_text.push(text);
+        }
+    }
+
+    /// Moves the strings kept by [`Objects::recycle_text`] into `to`.
+    pub(crate) fn give_spare_text(&mut self, to: &mut Vec<String>) {
+        to.append(&mut self.spare_text);
+    }
+
     /// Ends a batch: the sequences it created are made ready for editing.
     pub(crate) fn end_batch(&mut self) {
+        self.spare_text = Vec::new();
         for id in self.batch.take().unwrap_or_default() {
             match self.objs.get_mut(&id) {
                 Some(ObjData::List(tree)) => tree.end_batch(),

@@ -162,13 +162,13 @@ struct Loader<'d> {
 impl BlockSink for Loader<'_> {
     type Error = LoadError;
 
-    fn block(&mut self, block: ChangeBlock) -> Result<Vec<Op>, LoadError> {
+    fn block(&mut self, block: ChangeBlock, text: &mut Vec<String>) -> Result<Vec<Op>, LoadError> {
         if !self.unsorted.is_empty() {
             self.unsorted.push(block);
             return Ok(Vec::new());
         }
         let undo = &mut self.undo;
-        let spare = match self.doc.try_apply_block(block, undo, OnError::Discard)? {
+        let ops = match self.doc.try_apply_block(block, undo, OnError::Discard)? {
             Taken::Applied(spare) => spare,
             Taken::Skipped => Vec::new(),
             Taken::Kept(block) => {
@@ -176,7 +176,8 @@ impl BlockSink for Loader<'_> {
                 Vec::new()
             }
         };
-        Ok(spare)
+        self.doc.objects.give_spare_text(text);
+        Ok(ops)
     }
 }
 

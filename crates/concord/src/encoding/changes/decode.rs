@@ -55,10 +55,13 @@ pub(crate) trait BlockSink {
     type Error: From<DecodeError>;
 
     /// Takes the next block of the payload. Returns the op list of a block it has applied,
-    /// emptied, for the next block to be read into (or an empty list): a load that applies
-    /// each block as it comes then reads the whole history into one list, instead of growing
-    /// a fresh one, by doubling, for every block.
-    fn block(&mut self, block: ChangeBlock) -> Result<Vec<Op>, Self::Error>;
+    /// emptied, for the next block to be read into (or an empty list), and moves into `text`
+    /// the strings of the text inserts it applied, whose contents are of no account. A load
+    /// that applies each block as it comes then reads the whole history into one list and a
+    /// few strings, instead of growing a fresh list, by doubling, for every block and
+    /// allocating a string for every insert.
+    fn block(&mut self, block: ChangeBlock, text: &mut Vec<String>)
+        -> Result<Vec<Op>, Self::Error>;
 }
 
 /// The changes of a chunk payload in blocks, as [`decode_blocks`] reads them, each handed to
@@ -81,7 +84,7 @@ pub(crate) fn stream_blocks<B: BlockSink>(
     };
     read(c, document, version, &mut stream)?;
     if let Some(block) = stream.open {
-        stream.out.block(block)?;
+        stream.out.block(block, &mut Vec::new())?;
     }
     Ok(())
 }
@@ -158,7 +161,7 @@ impl<B: BlockSink> Sink for Stream<'_, B> {
             return Ok(d.extend_block(&head, block)?);
         }
         if let Some(done) = self.open.take() {
-            self.spare = self.out.block(done)?;
+            self.spare = self.out.block(done, &mut d.spare_text)?;
             // A block that its last change took past the size keeps no more room than a
             // block needs.
             self.spare.shrink_to(STREAMED_OPS);
@@ -531,6 +534,9 @@ struct Decoder<'a> {
     ends: Ends,
     /// The first op counter and actor index of the last change read.
     prev: Option<(u64, usize)>,
+    /// Strings a [`BlockSink`] gave back, which text inserts are read into before new ones
+    /// are made.
+    spare_text: Vec<String>,
     change_actor: RleDecoder<'a, u64>,
     change_seq: RleDecoder<'a, i64>,
     change_deps: RleDecoder<'a, u64>,
@@ -597,6 +603,7 @@ impl<'a> Decoder<'a> {
             actors,
             document,
             budget,
+            spare_text: Vec::new(),
             seqs: vec![0; actors.len()],
             ends: Ends::default(),
             prev: None,
@@ -1267,9 +1274,16 @@ impl<'a> Decoder<'a> {
                 let values = if tag == action::INSERT_TEXT {
                     let chars = self.text.chars(n)?;
                     // An insert that later keystrokes of its block may continue (see
-                    // `bulk_ops`) starts with room for them, so that they need not move it.
+                    // `bulk_ops`) starts with room for them, so that they need not move it:
+                    // a string the sink gave back has room, or a new one is made with it.
                     let room = if merge { TYPING_ROOM } else { 0 };
-                    let mut text = String::with_capacity(chars.len().max(room));
+                    let mut text = match self.spare_text.pop() {
+                        Some(mut spare) => {
+                            spare.clear();
+                            spare
+                        }
+                        None => String::with_capacity(chars.len().max(room)),
+                    };
                     text.push_str(chars);
                     InsertValues::Text { text, chars: n }
                 } else {
