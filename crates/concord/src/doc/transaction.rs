@@ -22,6 +22,10 @@ use super::Doc;
 ///
 /// Made by [`Doc::transact`], which commits it if the closure returns `Ok` and rolls it back
 /// otherwise.
+///
+/// Besides the errors each edit lists, every edit that makes ops fails with
+/// [`DocError::CounterLimit`], changing nothing, if its ops would pass the largest op counter a
+/// document holds (2^32 - 2): a limit only a document that has reached it meets.
 pub struct Transaction<'a> {
     doc: &'a mut Doc,
     actor: ActorIdx,
