@@ -169,18 +169,10 @@ impl Doc {
         let mut counter = change.start_op;
         let mut ops = change.ops.drain(..);
         while let [first, rest @ ..] = ops.as_slice() {
-            // The readiness check bounds the change's counters; the ops' lengths must keep
-            // within them too.
-            let (run, backward) = elem_delete_run(first, rest);
-            let n = if run > 1 { run as u64 } else { first.len() };
-            if counter.saturating_add(n.max(1) - 1) > Id::MAX_COUNTER {
-                return Err(ApplyError {
-                    actor: change.actor,
-                    seq: seq_in_block(change.seq, change.start_op, &lens, counter),
-                    reason: InvalidChange::CounterOverflow,
-                });
-            }
+            // Within the limit: the readiness check bounded the block's counters, and its
+            // length is its ops' (`Change::new` and the decoder count it from them).
             let id = Id::new(actor, counter);
+            let (run, backward) = elem_delete_run(first, rest);
             if run > 1 {
                 if let Some(record) = self.apply_elem_deletes(id, first, (run, backward), undo) {
                     ops.nth(run - 1);

@@ -13,6 +13,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
+use crate::encoding::STREAMED_OPS;
 use crate::ids::{ActorIdx, Id};
 use crate::register::{Register, RegisterError, Stored};
 use crate::seq::{SeqTree, TextSpan};
@@ -175,11 +176,10 @@ impl Objects {
     /// Keeps the string of a text insert just applied, during a batch, for the decoder to
     /// reuse: a load reads a thousand ops at a time, each insert's characters in a string of
     /// its own, and reusing them spares an allocation and a free per insert. At most a
-    /// block's worth are kept (blocks applied at the end of a load, none of whose strings
-    /// the loader takes back, keep no more).
+    /// block's worth ([`STREAMED_OPS`]) are kept: blocks applied at the end of a load, none
+    /// of whose strings the loader takes back, keep no more.
     pub(crate) fn recycle_text(&mut self, text: String) {
-        const MOST: usize = 1024;
-        if self.batch.is_some() && self.spare_text.len() < MOST {
+        if self.batch.is_some() && self.spare_text.len() < STREAMED_OPS {
             self.spare_text.push(text);
         }
     }

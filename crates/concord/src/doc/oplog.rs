@@ -145,9 +145,9 @@ impl Entry {
         self.counter() + self.len()
     }
 
-    /// Lengthens the entry by `n` ops, if its length stays within 32 bits.
-    fn grow(&mut self, n: u64) -> bool {
-        grown(self.len, n).map(|len| self.len = len).is_some()
+    /// Lengthens the entry by `n` ops, which continue it.
+    fn grow(&mut self, n: u64) {
+        self.len = entry_len(self.len() + n);
     }
 
     /// The id of op `k` of the entry, for an entry of `actor`.
@@ -212,11 +212,6 @@ pub(crate) struct ActorMark {
 /// distinct and below 2^32 (see the module documentation).
 fn entry_len(len: u64) -> u32 {
     u32::try_from(len).expect("no run of ops reaches 2^32 elements")
-}
-
-/// An entry's length `len` grown by `n`, if it stays within 32 bits.
-fn grown(len: u32, n: u64) -> Option<u32> {
-    u32::try_from(u64::from(len).checked_add(n)?).ok()
 }
 
 /// The objects the log's entries act on, each by its index here.
@@ -342,8 +337,8 @@ impl OpLog {
                                 && last.end() == id.counter()
                                 && left == Some(last_id)
                                 && *r == right
-                                && last.grow(len)
                             {
+                                last.grow(len);
                                 v.extend(values);
                                 return;
                             }
@@ -377,14 +372,13 @@ impl OpLog {
         if let Some(last) = entries.last_mut() {
             if self.objs.get(last.obj) == obj && last.end() == id.counter() && !backward {
                 if let Some(back) = last.continues_delete(target, len, elems) {
-                    if last.grow(len) {
-                        if let Kind::DeleteSpan { backward, .. }
-                        | Kind::ElemDeletes { backward, .. } = &mut last.kind
-                        {
-                            *backward = back;
-                        }
-                        return;
+                    last.grow(len);
+                    if let Kind::DeleteSpan { backward, .. } | Kind::ElemDeletes { backward, .. } =
+                        &mut last.kind
+                    {
+                        *backward = back;
                     }
+                    return;
                 }
             }
         }
@@ -423,9 +417,9 @@ impl OpLog {
                 && left == Some(last.id(id.actor, last.len() - 1))
                 && self.last_right[a] == right;
             if let (true, Kind::Text { bytes }) = (continues, &mut last.kind) {
-                if let Some(len) = grown(last.len, chars).filter(|_| bytes.end == from) {
+                if bytes.end == from {
                     bytes.end = to;
-                    last.len = len;
+                    last.len = entry_len(u64::from(last.len) + chars);
                     return;
                 }
             }

@@ -51,7 +51,7 @@ pub use error::{DecodeError, DecodeErrorKind, LoadError};
 
 use crate::change::ChangeBlock;
 use crate::Change;
-pub(crate) use changes::BlockSink;
+pub(crate) use changes::{BlockSink, STREAMED_OPS};
 pub(crate) use frame::ChunkType;
 
 /// Encodes changes for sending: a file holding one chunk of changes, in the order given.

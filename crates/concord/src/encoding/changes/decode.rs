@@ -92,7 +92,7 @@ pub(crate) fn stream_blocks<B: BlockSink>(
 /// How many ops a streamed block grows to before it is handed on (at the end of a change):
 /// with ops about 140 bytes each, about 140 KB, which stays in a core's cache while it is
 /// applied; the next block is then read into the same list.
-const STREAMED_OPS: usize = 1024;
+pub(crate) const STREAMED_OPS: usize = 1024;
 
 /// Where a payload's changes go as they are read.
 trait Sink {
