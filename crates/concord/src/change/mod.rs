@@ -14,7 +14,10 @@ mod block;
 mod op;
 
 pub(crate) use block::{seq_in_block, ChangeBlock};
-pub(crate) use op::{forward_parts, forward_spans, Action, InsertValues, Key, NewValue, Op, Preds};
+pub(crate) use op::{
+    forward_parts, forward_spans, Action, ActionView, InsertValues, Key, KeyView, NewValue, Op,
+    OpView, Preds, ValuesView,
+};
 
 use std::ops::Range;
 
@@ -87,7 +90,33 @@ impl ChangeMeta {
     }
 }
 
+/// What a change is besides its dependencies and ops, borrowed: how a change is written
+/// without being built ([`Change::head`], or straight from a document's history).
+pub(crate) struct ChangeHead<'a> {
+    pub(crate) actor: ActorId,
+    pub(crate) seq: u64,
+    pub(crate) start_op: u64,
+    /// How many op ids its ops use.
+    pub(crate) len: u64,
+    pub(crate) time: i64,
+    pub(crate) message: Option<&'a str>,
+    pub(crate) groups: &'a [Group],
+}
+
 impl Change {
+    /// The change's head, borrowed.
+    pub(crate) fn head(&self) -> ChangeHead<'_> {
+        ChangeHead {
+            actor: self.actor,
+            seq: self.seq,
+            start_op: self.start_op,
+            len: self.len,
+            time: self.time,
+            message: self.message.as_deref(),
+            groups: &self.groups,
+        }
+    }
+
     pub(crate) fn new(meta: ChangeMeta, ops: Vec<Op>) -> Self {
         let len = ops.iter().map(Op::len).sum();
         Change {

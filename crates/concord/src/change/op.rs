@@ -83,6 +83,198 @@ impl Op {
     }
 }
 
+/// An op borrowed from where it is kept: from an [`Op`] ([`Op::view`]), or straight from a
+/// document's history, so that writing a whole history builds no [`Op`] for it. Its strings
+/// and values borrow from there; its ids are copies.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct OpView<'a> {
+    pub(crate) obj: ObjId,
+    pub(crate) action: ActionView<'a>,
+}
+
+/// An [`Action`], borrowed.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ActionView<'a> {
+    Put {
+        key: KeyView<'a>,
+        value: &'a NewValue,
+        pred: Preds,
+    },
+    Delete {
+        key: KeyView<'a>,
+        pred: Preds,
+    },
+    Increment {
+        key: KeyView<'a>,
+        by: i64,
+        pred: Preds,
+    },
+    Insert {
+        left: Option<OpId>,
+        right: Option<OpId>,
+        values: ValuesView<'a>,
+    },
+    DeleteSpan {
+        first: OpId,
+        len: u64,
+        backward: bool,
+    },
+}
+
+/// A [`Key`], borrowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum KeyView<'a> {
+    Map(&'a str),
+    Elem(OpId),
+}
+
+/// [`InsertValues`], borrowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum ValuesView<'a> {
+    Text { text: &'a str, chars: u64 },
+    List(&'a [NewValue]),
+}
+
+impl Key {
+    fn view(&self) -> KeyView<'_> {
+        match self {
+            Key::Map(s) => KeyView::Map(s),
+            Key::Elem(e) => KeyView::Elem(*e),
+        }
+    }
+}
+
+impl Op {
+    /// The op, borrowed.
+    pub(crate) fn view(&self) -> OpView<'_> {
+        let key = Key::view;
+        let action = match &self.action {
+            Action::Put {
+                key: k,
+                value,
+                pred,
+            } => ActionView::Put {
+                key: key(k),
+                value,
+                pred: pred.clone(),
+            },
+            Action::Delete { key: k, pred } => ActionView::Delete {
+                key: key(k),
+                pred: pred.clone(),
+            },
+            Action::Increment { key: k, by, pred } => ActionView::Increment {
+                key: key(k),
+                by: *by,
+                pred: pred.clone(),
+            },
+            Action::Insert {
+                left,
+                right,
+                values,
+            } => ActionView::Insert {
+                left: *left,
+                right: *right,
+                values: match values {
+                    InsertValues::Text { text, chars } => ValuesView::Text {
+                        text,
+                        chars: *chars,
+                    },
+                    InsertValues::List(v) => ValuesView::List(v),
+                },
+            },
+            Action::DeleteSpan {
+                first,
+                len,
+                backward,
+            } => ActionView::DeleteSpan {
+                first: *first,
+                len: *len,
+                backward: *backward,
+            },
+        };
+        OpView {
+            obj: self.obj,
+            action,
+        }
+    }
+}
+
+impl ValuesView<'_> {
+    pub(crate) fn len(&self) -> u64 {
+        match self {
+            ValuesView::Text { chars, .. } => *chars,
+            ValuesView::List(v) => v.len() as u64,
+        }
+    }
+}
+
+impl OpView<'_> {
+    /// How many op ids the op uses.
+    pub(crate) fn len(&self) -> u64 {
+        match &self.action {
+            ActionView::Insert { values, .. } => values.len(),
+            ActionView::DeleteSpan { len, .. } => *len,
+            _ => 1,
+        }
+    }
+
+    /// The op, owned.
+    pub(crate) fn to_op(&self) -> Op {
+        let key = |k: &KeyView<'_>| match *k {
+            KeyView::Map(s) => Key::Map(s.to_owned()),
+            KeyView::Elem(e) => Key::Elem(e),
+        };
+        let action = match &self.action {
+            ActionView::Put {
+                key: k,
+                value,
+                pred,
+            } => Action::Put {
+                key: key(k),
+                value: (*value).clone(),
+                pred: pred.clone(),
+            },
+            ActionView::Delete { key: k, pred } => Action::Delete {
+                key: key(k),
+                pred: pred.clone(),
+            },
+            ActionView::Increment { key: k, by, pred } => Action::Increment {
+                key: key(k),
+                by: *by,
+                pred: pred.clone(),
+            },
+            ActionView::Insert {
+                left,
+                right,
+                values,
+            } => Action::Insert {
+                left: *left,
+                right: *right,
+                values: match *values {
+                    ValuesView::Text { text, chars } => InsertValues::Text {
+                        text: text.to_owned(),
+                        chars,
+                    },
+                    ValuesView::List(v) => InsertValues::List(v.to_vec()),
+                },
+            },
+            ActionView::DeleteSpan {
+                first,
+                len,
+                backward,
+            } => Action::DeleteSpan {
+                first: *first,
+                len: *len,
+                backward: *backward,
+            },
+        };
+        Op {
+            obj: self.obj,
+            action,
+        }
+    }
+}
+
 /// The forward spans `(first, len)` the binary formats write for a delete span: the span
 /// itself, or, for a backward one, each of its elements on its own (`first`, `first - 1`, ...).
 pub(crate) fn forward_parts(

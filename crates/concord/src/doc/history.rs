@@ -11,13 +11,14 @@
 //! A run is a chain, so the causal past of change `k` of a run is changes `0 ..= k` of that run
 //! plus the past of its first change's dependencies: walking the graph visits runs, not changes.
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use crate::change::{Change, ChangeMeta, Group};
+use crate::change::{Change, ChangeHead, ChangeMeta, Group, OpView};
 use crate::clock::Clock;
 use crate::error::InvalidChange;
 use crate::ids::{ActorIdx, Id};
@@ -529,6 +530,74 @@ impl History {
             }
         }
         out
+    }
+
+    /// The actors with an applied change, sorted: every actor the applied changes name (an
+    /// op only names ops of applied changes), as the writer of a chunk of them wants.
+    pub(crate) fn change_actors(&self) -> Vec<ActorId> {
+        let mut actors: Vec<ActorId> = (self.by_actor.iter().zip(&self.actors))
+            .filter(|(runs, _)| !runs.is_empty())
+            .map(|(_, &a)| a)
+            .collect();
+        actors.sort_unstable();
+        actors
+    }
+
+    /// Calls `f` with every applied change, in the order of their first op counters (ties
+    /// broken by actor): its head, dependencies and ops, borrowed from the history and from
+    /// `objects`. Each change's ops come after those of its dependencies, so the order is
+    /// topological, and every replica with these changes makes the same one. Builds no
+    /// [`Change`]: saving a long history this way allocates next to nothing per change.
+    pub(crate) fn view_changes_by_start<'a>(
+        &'a self,
+        objects: &'a Objects,
+        mut f: impl FnMut(&ChangeHead<'a>, &[OpId], &[OpView<'a>]),
+    ) {
+        // Each actor's changes, in seq order, have increasing first op counters: merge the
+        // actors' lists by it.
+        let mut lists: Vec<_> = self
+            .by_actor
+            .iter()
+            .map(|runs| {
+                runs.iter()
+                    .flat_map(|&r| self.runs[r].spans().map(move |(k, s, e)| (r, k, s, e)))
+                    .peekable()
+            })
+            .collect();
+        let key = |a: usize, start: u64| Reverse((start, self.actors[a], a));
+        let mut next: BinaryHeap<_> = lists
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(a, list)| list.peek().map(|&(_, _, start, _)| key(a, start)))
+            .collect();
+        let mut ops = Vec::new();
+        while let Some(Reverse((_, _, a))) = next.pop() {
+            let Some((r, k, start, end)) = lists[a].next() else {
+                continue;
+            };
+            if let Some(&(_, _, start, _)) = lists[a].peek() {
+                next.push(key(a, start));
+            }
+            let run = &self.runs[r];
+            let actor = self.actor(run.actor);
+            let extra = run.extra.as_deref();
+            let head = ChangeHead {
+                actor,
+                seq: run.first_seq + k,
+                start_op: start,
+                len: end - start,
+                time: run.time,
+                message: extra.and_then(|e| e.message.as_deref()),
+                groups: extra.map_or(&[], |e| &e.groups),
+            };
+            let dep = [OpId::new(start.wrapping_sub(1), actor)];
+            let deps = if k == 0 { self.deps_of(run) } else { &dep };
+            ops.clear();
+            let export = |id| self.export(id);
+            self.log
+                .view_ops_in(run.actor, (start, end), export, objects, |op| ops.push(op));
+            f(&head, deps, &ops);
+        }
     }
 
     /// How many changes are applied.

@@ -35,7 +35,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use crate::change::{Action, InsertValues, Key, NewValue, Op, Preds};
+use crate::change::{ActionView, KeyView, NewValue, Op, OpView, Preds, ValuesView};
 use crate::chunked::Chunked;
 use crate::clock::Clock;
 use crate::ids::{ActorIdx, Id, OptId};
@@ -522,17 +522,31 @@ impl OpLog {
     pub(crate) fn ops_in(
         &self,
         actor: ActorIdx,
-        (start, end): (u64, u64),
+        range: (u64, u64),
         export: impl Fn(Id) -> OpId,
         texts: &impl TextSource,
     ) -> Vec<Op> {
+        // Nearly every change is a single op (a keystroke).
+        let mut ops = Vec::with_capacity(1);
+        self.view_ops_in(actor, range, export, texts, |op| ops.push(op.to_op()));
+        ops
+    }
+
+    /// Calls `f` with each op of `actor` with counters in `start .. end`, as
+    /// [`OpLog::ops_in`] returns them, borrowed from the log and from `texts`.
+    pub(crate) fn view_ops_in<'a>(
+        &'a self,
+        actor: ActorIdx,
+        (start, end): (u64, u64),
+        export: impl Fn(Id) -> OpId,
+        texts: &'a impl TextSource,
+        mut f: impl FnMut(OpView<'a>),
+    ) {
         let Some(entries) = self.by_actor.get(actor.index()) else {
-            return Vec::new();
+            return;
         };
         let others = self.others.get(actor.index()).map_or(&[][..], |v| v);
         let first = entries.partition_point(|r| r.end() <= start);
-        // Nearly every change is a single op (a keystroke).
-        let mut ops = Vec::with_capacity(1);
         for r in entries.iter_from(first).take_while(|r| r.counter() < end) {
             let from = start.saturating_sub(r.counter());
             let to = (end - r.counter()).min(r.len());
@@ -541,13 +555,11 @@ impl OpLog {
                 (actor, obj),
                 r,
                 (texts, others),
-                from,
-                to,
+                (from, to),
                 &export,
-                &mut ops,
+                &mut f,
             );
         }
-        ops
     }
 }
 
@@ -560,25 +572,24 @@ pub(crate) trait TextSource {
     fn origins(&self, obj: Id, elem: Id) -> (Option<Id>, Option<Id>);
 }
 
-/// Appends the public ops of ops `from .. to` (offsets in entry `r` of `actor`, on `obj`) to
-/// `out`. `texts` gives the characters and origins of text inserts; `others` holds the
+/// Calls `out` with the public ops of ops `from .. to` (offsets in entry `r` of `actor`, on
+/// `obj`). `texts` gives the characters and origins of text inserts; `others` holds the
 /// actor's actions of the rare kinds.
-fn slice(
+fn slice<'a>(
     (actor, obj_id): (ActorIdx, Id),
     r: &Entry,
-    (texts, others): (&impl TextSource, &[LogAction]),
-    from: u64,
-    to: u64,
+    (texts, others): (&'a impl TextSource, &'a [LogAction]),
+    (from, to): (u64, u64),
     export: &impl Fn(Id) -> OpId,
-    out: &mut Vec<Op>,
+    out: &mut impl FnMut(OpView<'a>),
 ) {
     let obj = match obj_id {
         ROOT_ID => ObjId::Root,
         id => ObjId::Op(export(id)),
     };
-    let key = |k: &RegKey| match k {
-        RegKey::Map(s) => Key::Map(s.clone()),
-        RegKey::Elem(e) => Key::Elem(export(*e)),
+    let key = |k: &'a RegKey| match k {
+        RegKey::Map(s) => KeyView::Map(s),
+        RegKey::Elem(e) => KeyView::Elem(export(*e)),
     };
     let ids = |p: &[Id]| p.iter().map(|&i| export(i)).collect::<Preds>();
     let left_of = |left: &Option<Id>| {
@@ -588,24 +599,24 @@ fn slice(
             Some(export(r.id(actor, from - 1)))
         }
     };
-    let mut push = |action| out.push(Op { obj, action });
+    let mut push = |action| out(OpView { obj, action });
     match &r.kind {
         Kind::Text { bytes } => {
             let all = &texts.inserted(obj_id, actor)[bytes.start as usize..bytes.end as usize];
             let text = if all.len() as u64 == r.len() {
                 // One byte per character: the slice is found by arithmetic.
-                all[from as usize..to as usize].to_owned()
+                &all[from as usize..to as usize]
             } else {
-                all.chars()
-                    .skip(from as usize)
-                    .take((to - from) as usize)
-                    .collect()
+                let mut at = all.char_indices().map(|(i, _)| i).chain([all.len()]);
+                let begin = at.nth(from as usize).unwrap_or(all.len());
+                let end = at.nth((to - from - 1) as usize).unwrap_or(all.len());
+                &all[begin..end]
             };
             let (left, right) = texts.origins(obj_id, r.id(actor, from));
-            push(Action::Insert {
+            push(ActionView::Insert {
                 left: left.map(export),
                 right: right.map(export),
-                values: InsertValues::Text {
+                values: ValuesView::Text {
                     text,
                     chars: to - from,
                 },
@@ -614,7 +625,7 @@ fn slice(
         Kind::DeleteSpan {
             target,
             backward: false,
-        } => push(Action::DeleteSpan {
+        } => push(ActionView::DeleteSpan {
             first: export(target.add(from)),
             len: to - from,
             backward: false,
@@ -622,7 +633,7 @@ fn slice(
         Kind::DeleteSpan {
             target,
             backward: true,
-        } => push(Action::DeleteSpan {
+        } => push(ActionView::DeleteSpan {
             first: export(Id::new(target.actor, target.counter() - from)),
             len: to - from,
             backward: to - from > 1,
@@ -635,8 +646,8 @@ fn slice(
                     target.add(k)
                 };
                 let e = export(e);
-                push(Action::Delete {
-                    key: Key::Elem(e),
+                push(ActionView::Delete {
+                    key: KeyView::Elem(e),
                     pred: smallvec::smallvec![e],
                 });
             }
@@ -646,16 +657,16 @@ fn slice(
                 key: k,
                 value,
                 pred,
-            } => push(Action::Put {
+            } => push(ActionView::Put {
                 key: key(k),
-                value: value.clone(),
+                value,
                 pred: ids(pred),
             }),
-            LogAction::Delete { key: k, pred } => push(Action::Delete {
+            LogAction::Delete { key: k, pred } => push(ActionView::Delete {
                 key: key(k),
                 pred: ids(pred),
             }),
-            LogAction::Increment { key: k, by, pred } => push(Action::Increment {
+            LogAction::Increment { key: k, by, pred } => push(ActionView::Increment {
                 key: key(k),
                 by: *by,
                 pred: ids(pred),
@@ -664,10 +675,10 @@ fn slice(
                 left,
                 right,
                 values,
-            } => push(Action::Insert {
+            } => push(ActionView::Insert {
                 left: left_of(left),
                 right: right.map(export),
-                values: InsertValues::List(values[from as usize..to as usize].to_vec()),
+                values: ValuesView::List(&values[from as usize..to as usize]),
             }),
             LogAction::InsertText { .. }
             | LogAction::DeleteSpan { .. }
@@ -681,6 +692,7 @@ fn slice(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::{Action, InsertValues, Key};
 
     fn id(counter: u64) -> Id {
         Id::new(ActorIdx(0), counter)

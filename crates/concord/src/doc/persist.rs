@@ -35,22 +35,18 @@ impl Doc {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn save(&mut self) -> Vec<u8> {
-        let all = self.history.changes(&self.objects);
-        let mut applied: Vec<&Change> = all.iter().collect();
-        // A change's ops come after all of its dependencies' ops, so this order is
-        // topological; every replica computes the same one.
-        applied.sort_unstable_by_key(|c| (c.start_op, c.actor));
         let mut pending: Vec<&Change> = self.history.queue.iter().collect();
         pending.sort_unstable_by_key(|c| (c.actor, c.seq));
         self.saved = self.history.heads().to_vec();
-        if pending.is_empty() {
-            encoding::file(&[(ChunkType::Document, &applied)])
-        } else {
-            encoding::file(&[
-                (ChunkType::Document, &applied),
-                (ChunkType::Changes, &pending),
-            ])
-        }
+        let actors = self.history.change_actors();
+        let (history, objects) = (&self.history, &self.objects);
+        // The applied changes go in the order of their first op counters, straight from the
+        // history: a long one is never built as changes.
+        encoding::document(
+            &actors,
+            |w| history.view_changes_by_start(objects, |head, deps, ops| w.push(head, deps, ops)),
+            &pending,
+        )
     }
 
     /// The changes applied since the last [`Doc::save`], `save_incremental` or [`Doc::load`],

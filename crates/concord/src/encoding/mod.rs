@@ -51,7 +51,7 @@ pub use error::{DecodeError, DecodeErrorKind, LoadError};
 
 use crate::change::ChangeBlock;
 use crate::Change;
-pub(crate) use changes::{BlockSink, STREAMED_OPS};
+pub(crate) use changes::{BlockSink, Writer, STREAMED_OPS};
 pub(crate) use frame::ChunkType;
 
 /// Encodes changes for sending: a file holding one chunk of changes, in the order given.
@@ -89,6 +89,25 @@ pub(crate) fn file(chunks: &[(ChunkType, &[&Change])]) -> Vec<u8> {
     frame::write_header(&mut out);
     for &(typ, changes) in chunks {
         frame::write_chunk(&mut out, typ, &changes::encode(changes));
+    }
+    out
+}
+
+/// A saved document: the header, a document chunk of the changes `write` hands the
+/// [`Writer`] (naming only actors of `actors`, which is sorted), then a chunk of `pending`
+/// changes if there are any.
+pub(crate) fn document<'a>(
+    actors: &'a [crate::ActorId],
+    write: impl FnOnce(&mut Writer<'a>),
+    pending: &[&Change],
+) -> Vec<u8> {
+    let mut applied = Writer::new(actors, frame::VERSION);
+    write(&mut applied);
+    let mut out = Vec::new();
+    frame::write_header(&mut out);
+    frame::write_chunk(&mut out, ChunkType::Document, &applied.finish());
+    if !pending.is_empty() {
+        frame::write_chunk(&mut out, ChunkType::Changes, &changes::encode(pending));
     }
     out
 }

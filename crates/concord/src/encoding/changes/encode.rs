@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use super::columns::{action, code, origins, Col, COUNT};
 use super::{start_base, value};
-use crate::change::{forward_parts, Action, Change, InsertValues, Key, Op};
+use crate::change::{
+    forward_parts, Action, ActionView, Change, ChangeHead, Key, KeyView, Op, OpView, ValuesView,
+};
 use crate::encoding::column::boolean::BoolEncoder;
 use crate::encoding::column::compress;
 use crate::encoding::column::delta::DeltaEncoder;
@@ -22,29 +24,67 @@ pub(crate) fn encode(changes: &[&Change]) -> Vec<u8> {
 /// The payload of a chunk holding `changes` in format `version`: this build's (which sync
 /// messages pin), or version 2 (which tests write to check that older files still read).
 pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
-    debug_assert!((2..=VERSION).contains(&version));
     let actors = actor_table(changes);
-    let mut e = Encoder {
-        actors: &actors,
-        version,
-        origins: match version {
-            2 => OriginsEncoder::LeftIsPrev(BoolEncoder::default()),
-            _ => OriginsEncoder::Codes(RleEncoder::default()),
-        },
-        ..Encoder::default()
-    };
-    let mut seqs = vec![0u64; actors.len()];
-    let mut ends = Ends::Sorted(vec![Vec::new(); actors.len()]);
-    for (i, change) in changes.iter().enumerate() {
-        let actor = e.actor(change.actor);
+    let mut w = Writer::new(&actors, version);
+    let mut ops = Vec::new();
+    for change in changes {
+        ops.clear();
+        ops.extend(change.ops.iter().map(Op::view));
+        w.push(&change.head(), &change.deps, &ops);
+    }
+    w.finish()
+}
+
+/// Writes the payload of a chunk one change at a time, so that a writer of many changes
+/// (a document's whole history) need not build them all first.
+pub(crate) struct Writer<'a> {
+    e: Encoder<'a>,
+    actors: &'a [ActorId],
+    /// Per actor, the seq of its last change written.
+    seqs: Vec<u64>,
+    ends: Ends,
+    /// How many changes were written.
+    count: usize,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer of changes in format `version`, naming actors by their place in `actors`:
+    /// sorted, and holding every actor the changes name.
+    pub(crate) fn new(actors: &'a [ActorId], version: u64) -> Self {
+        debug_assert!((2..=VERSION).contains(&version));
+        debug_assert!(
+            actors.windows(2).all(|w| w[0] < w[1]),
+            "a sorted actor table"
+        );
+        let e = Encoder {
+            actors,
+            version,
+            origins: match version {
+                2 => OriginsEncoder::LeftIsPrev(BoolEncoder::default()),
+                _ => OriginsEncoder::Codes(RleEncoder::default()),
+            },
+            ..Encoder::default()
+        };
+        Writer {
+            e,
+            actors,
+            seqs: vec![0; actors.len()],
+            ends: Ends::Sorted(vec![Vec::new(); actors.len()]),
+            count: 0,
+        }
+    }
+
+    /// Appends the change `head` with dependencies `deps` and ops `ops` (in counter order).
+    pub(crate) fn push(&mut self, head: &ChangeHead<'a>, deps: &[OpId], ops: &[OpView<'a>]) {
+        let (e, i) = (&mut self.e, self.count);
+        let actor = e.actor(head.actor);
         e.change_actor.append(actor);
-        let last_seq = &mut seqs[actor as usize];
-        e.change_seq
-            .append(change.seq.wrapping_sub(*last_seq) as i64);
-        *last_seq = change.seq;
-        e.change_deps.append(change.deps.len() as u64);
-        for dep in &change.deps {
-            match ends.get(e.actor(dep.actor()), *dep) {
+        let last_seq = &mut self.seqs[actor as usize];
+        e.change_seq.append(head.seq.wrapping_sub(*last_seq) as i64);
+        *last_seq = head.seq;
+        e.change_deps.append(deps.len() as u64);
+        for dep in deps {
+            match self.ends.get(e.actor(dep.actor()), *dep) {
                 Some(j) => e.dep_ref.append((i - j) as u64),
                 None => {
                     e.dep_ref.append(0);
@@ -53,47 +93,56 @@ pub(crate) fn encode_in(changes: &[&Change], version: u64) -> Vec<u8> {
                 }
             }
         }
-        let base = start_base(&change.deps);
+        let base = start_base(deps);
         e.change_start
-            .append(change.start_op.wrapping_sub(base) as i64);
-        e.change_time.append_signed(change.time);
-        e.change_message.append_opt(change.message.as_deref());
-        if version < 4 {
-            e.change_ops
-                .append(change.ops.iter().map(encoded_ops).sum());
+            .append(head.start_op.wrapping_sub(base) as i64);
+        e.change_time.append_signed(head.time);
+        e.change_message.append_opt(head.message);
+        if e.version < 4 {
+            e.change_ops.append(ops.iter().map(encoded_ops).sum());
         }
-        let mut counter = change.start_op;
-        for op in &change.ops {
-            e.op(op, change.actor, counter);
+        let mut counter = head.start_op;
+        for op in ops {
+            e.op(op, head.actor, counter);
             counter = counter.wrapping_add(op.len());
         }
         if let Some(last) = e.codes.last_mut() {
             *last |= 1;
         }
-        e.change_groups.append(change.groups.len() as u64);
-        for (g, group) in change.groups.iter().enumerate() {
+        e.change_groups.append(head.groups.len() as u64);
+        for (g, group) in head.groups.iter().enumerate() {
             e.group_name.append(&group.name);
             e.group_parent
                 .append_opt(group.parent.map(|p| g.wrapping_sub(p) as u64));
             e.group_start
-                .append(group.ops.start.wrapping_sub(change.start_op));
+                .append(group.ops.start.wrapping_sub(head.start_op));
             e.group_len
                 .append(group.ops.end.wrapping_sub(group.ops.start));
         }
-        if let Some(last) = change.last_op() {
-            ends.insert(&actors, actor, last, i);
+        let last = head
+            .start_op
+            .checked_add(head.len)
+            .and_then(|end| end.checked_sub(1));
+        if let Some(last) = last.filter(|_| head.len > 0) {
+            let last = OpId::new(last, head.actor);
+            self.ends.insert(self.actors, actor, last, i);
         }
+        self.count += 1;
     }
-    let mut out = Vec::new();
-    leb128::write_u64(&mut out, changes.len() as u64);
-    leb128::write_u64(&mut out, actors.len() as u64);
-    for a in &actors {
-        out.extend_from_slice(a.as_bytes());
+
+    /// The payload.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        let mut out = Vec::new();
+        leb128::write_u64(&mut out, self.count as u64);
+        leb128::write_u64(&mut out, self.actors.len() as u64);
+        for a in self.actors {
+            out.extend_from_slice(a.as_bytes());
+        }
+        for column in self.e.finish() {
+            compress::write(&mut out, &column);
+        }
+        out
     }
-    for column in e.finish() {
-        compress::write(&mut out, &column);
-    }
-    out
 }
 
 /// For each change of the chunk so far, the op it ends at: to find the latest earlier change a
@@ -289,8 +338,8 @@ impl<'a> Encoder<'a> {
     }
 
     /// Appends an op whose first id is `counter@actor`.
-    fn op(&mut self, op: &'a Op, actor: ActorId, counter: u64) {
-        if let Action::DeleteSpan {
+    fn op(&mut self, op: &OpView<'a>, actor: ActorId, counter: u64) {
+        if let ActionView::DeleteSpan {
             first,
             len,
             backward: true,
@@ -304,16 +353,16 @@ impl<'a> Encoder<'a> {
         }
         self.obj(op.obj);
         match &op.action {
-            Action::Put { key, value, pred } => {
-                self.register(action::PUT, key, pred);
+            ActionView::Put { key, value, pred } => {
+                self.register(action::PUT, *key, pred);
                 value::write(value, &mut self.value_meta, &mut self.value);
             }
-            Action::Delete { key, pred } => self.register(action::DELETE, key, pred),
-            Action::Increment { key, by, pred } => {
-                self.register(action::INCREMENT, key, pred);
+            ActionView::Delete { key, pred } => self.register(action::DELETE, *key, pred),
+            ActionView::Increment { key, by, pred } => {
+                self.register(action::INCREMENT, *key, pred);
                 self.inc.append(*by);
             }
-            Action::Insert {
+            ActionView::Insert {
                 left,
                 right,
                 values,
@@ -350,14 +399,14 @@ impl<'a> Encoder<'a> {
                 }
                 self.last_right = *right;
                 self.cursor = counter.wrapping_add(values.len()).wrapping_sub(1);
-                match values {
-                    InsertValues::Text { text, chars } => {
-                        debug_assert_eq!(text.chars().count() as u64, *chars);
+                match *values {
+                    ValuesView::Text { text, chars } => {
+                        debug_assert_eq!(text.chars().count() as u64, chars);
                         self.kind(action::INSERT_TEXT, Some(code));
-                        self.insert_len.append(*chars);
+                        self.insert_len.append(chars);
                         self.text.extend_from_slice(text.as_bytes());
                     }
-                    InsertValues::List(values) => {
+                    ValuesView::List(values) => {
                         self.kind(action::INSERT_LIST, Some(code));
                         self.insert_len.append(values.len() as u64);
                         for v in values {
@@ -366,7 +415,7 @@ impl<'a> Encoder<'a> {
                     }
                 }
             }
-            Action::DeleteSpan { first, len, .. } => self.delete_span(*first, *len),
+            ActionView::DeleteSpan { first, len, .. } => self.delete_span(*first, *len),
         }
     }
 
@@ -391,11 +440,11 @@ impl<'a> Encoder<'a> {
         self.del_len.append(len);
     }
 
-    fn register(&mut self, tag: u64, key: &'a Key, pred: &[OpId]) {
+    fn register(&mut self, tag: u64, key: KeyView<'a>, pred: &[OpId]) {
         self.kind(tag, None);
         match key {
-            Key::Map(k) => self.key.append(k),
-            Key::Elem(e) => {
+            KeyView::Map(k) => self.key.append(k),
+            KeyView::Elem(e) => {
                 self.key.append_null();
                 self.key_actor.append(self.actor(e.actor()));
                 self.key_counter.append(e.counter());
@@ -486,9 +535,9 @@ impl<'a> Encoder<'a> {
 }
 
 /// How many ops of the format `op` is written as (see [`forward_parts`]).
-fn encoded_ops(op: &Op) -> u64 {
+fn encoded_ops(op: &OpView<'_>) -> u64 {
     match op.action {
-        Action::DeleteSpan {
+        ActionView::DeleteSpan {
             first,
             len,
             backward,

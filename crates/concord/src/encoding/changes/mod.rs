@@ -25,7 +25,7 @@ mod tests;
 mod value;
 
 pub(crate) use decode::{decode, decode_blocks, stream_blocks, BlockSink, STREAMED_OPS};
-pub(crate) use encode::{encode, encode_in};
+pub(crate) use encode::{encode, encode_in, Writer};
 pub(crate) use value::{read_inline as read_value, write_inline as write_value};
 
 use crate::OpId;
