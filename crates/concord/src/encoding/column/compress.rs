@@ -7,7 +7,8 @@
 //! tried and the smaller result kept: deflate (RFC 1951), and Brotli (RFC 7932), whose window
 //! reaches back megabytes instead of deflate's 32 KiB: the text a person deletes and types
 //! again, or a paragraph moved, is found again however far back it was. Small columns are not
-//! worth the attempt.
+//! worth Brotli's attempt, nor large ones worth deflate's (see [`MAX_DEFLATE_TOO`]), nor
+//! columns of a few bytes any.
 //!
 //! Layout (format version 2 and later): an unsigned LEB128 number `stored_len << 2 | method`, where the
 //! method is 0 (raw), 1 (deflate) or 2 (Brotli); unless raw, an unsigned LEB128
@@ -18,11 +19,11 @@
 //! Laws: reading a written column gives back its bytes; the writer compresses exactly when the
 //! column has at least [`MIN_COMPRESS`] bytes and a method makes its stored form smaller, the
 //! inflated length included (the smaller method, deflate on a tie; Brotli only from
-//! [`MIN_BROTLI`] bytes), so equal columns give equal bytes with the same implementations; a
-//! reader
-//! refuses an inflated length beyond [`MAX_RATIO`] times the stored length before it allocates
-//! anything (a writer does not use a method past that ratio), refuses a Brotli window larger
-//! than the column needs, and never decompresses past the declared length.
+//! [`MIN_BROTLI`] bytes, and from [`MAX_DEFLATE_TOO`] deflate only where Brotli's stream would
+//! pass [`MAX_RATIO`]), so equal columns give equal bytes with the same implementations; a
+//! reader refuses an inflated length beyond [`MAX_RATIO`] times the stored length before it
+//! allocates anything (a writer does not use a method past that ratio), refuses a Brotli window
+//! larger than the column needs, and never decompresses past the declared length.
 
 use brotli::enc::BrotliEncoderParams;
 use brotli::{BrotliDecompressStream, BrotliResult, BrotliState, HeapAlloc};
@@ -39,6 +40,11 @@ pub(crate) const MIN_COMPRESS: usize = 16;
 /// compressing them (a millisecond at the quality used), and on so few bytes its long window
 /// finds nothing that deflate's does not.
 pub(crate) const MIN_BROTLI: usize = 1024;
+
+/// Columns shorter than this that Brotli compresses are compressed with deflate as well, and
+/// the smaller stream kept. On longer ones deflate at its best level takes a good share of a
+/// save (a sixth of saving a long text), and on the editing traces it was never the smaller.
+pub(crate) const MAX_DEFLATE_TOO: usize = 64 * 1024;
 
 /// The largest ratio of decompressed to stored size a reader accepts: what deflate can reach
 /// at most (a stream of length-258 matches coded in about two bits each). Brotli can reach
@@ -69,26 +75,35 @@ enum Method {
 
 /// Appends a column's stored form (format version 2 and later).
 pub(crate) fn write(out: &mut Vec<u8>, bytes: &[u8]) {
-    let mut best: Option<(Method, Vec<u8>)> = None;
-    if bytes.len() >= MIN_COMPRESS {
-        let deflated = miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL);
-        let brotli = (bytes.len() >= MIN_BROTLI)
-            .then(|| brotli_compress(bytes))
+    let raw = stored_size(bytes.len(), None);
+    let fits = |stored: &[u8]| {
+        !stored.is_empty()
+            && stored_size(stored.len(), Some(bytes.len())) < raw
+            && bytes.len() as u64 <= (stored.len() as u64).saturating_mul(MAX_RATIO)
+    };
+    let deflate = || {
+        let stored = miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL);
+        fits(&stored).then_some((Method::Deflate, stored))
+    };
+    let compressed = if bytes.len() < MIN_COMPRESS {
+        None
+    } else if bytes.len() < MIN_BROTLI {
+        deflate()
+    } else {
+        let brotli = brotli_compress(bytes)
+            .filter(|stored| fits(stored))
+            .map(|stored| (Method::Brotli, stored));
+        // Deflate as well where it costs little, and wherever Brotli's stream is of no use
+        // (past the ratio a reader accepts: a column of one byte repeated).
+        let deflated = (brotli.is_none() || bytes.len() < MAX_DEFLATE_TOO)
+            .then(deflate)
             .flatten();
-        let candidates = [(Method::Deflate, Some(deflated)), (Method::Brotli, brotli)];
-        let raw = stored_size(bytes.len(), None);
-        for (method, stored) in candidates {
-            let Some(stored) = stored.filter(|s| !s.is_empty()) else {
-                continue;
-            };
-            let fits = stored_size(stored.len(), Some(bytes.len())) < raw
-                && bytes.len() as u64 <= (stored.len() as u64).saturating_mul(MAX_RATIO);
-            if fits && best.as_ref().is_none_or(|b| stored.len() < b.1.len()) {
-                best = Some((method, stored));
-            }
+        match (brotli, deflated) {
+            (Some(b), Some(d)) => Some(if d.1.len() <= b.1.len() { d } else { b }),
+            (b, d) => b.or(d),
         }
-    }
-    match best {
+    };
+    match compressed {
         Some((method, stored)) => {
             leb128::write_u64(out, (stored.len() as u64) << 2 | method as u64);
             leb128::write_u64(out, bytes.len() as u64);
@@ -299,7 +314,6 @@ mod tests {
         assert_eq!(small, [16, b't', b'i', b'n', b'y']);
     }
 
-    /// Text repeated from further back than deflate's 32 KiB window: Brotli finds it.
     /// The writer's choice at the thresholds: raw under [`MIN_COMPRESS`] bytes, or where a
     /// stream does not pay for the inflated length; deflate alone under [`MIN_BROTLI`].
     #[test]
@@ -329,6 +343,22 @@ mod tests {
         assert_ne!(method(over.as_bytes()).0, Method::Raw as u8);
     }
 
+    /// A column of one byte, longer than [`MAX_DEFLATE_TOO`]: Brotli's stream would pass the
+    /// ratio a reader accepts, so the writer falls back to deflate, whose stream does not.
+    #[test]
+    fn columns_brotli_squeezes_too_far_take_deflate() {
+        let bytes = vec![7u8; 100_000];
+        assert!(bytes.len() >= MAX_DEFLATE_TOO);
+        let brotli = brotli_compress(&bytes).expect("Brotli compresses to memory");
+        assert!(bytes.len() as u64 > brotli.len() as u64 * MAX_RATIO);
+        let mut out = Vec::new();
+        write(&mut out, &bytes);
+        assert_eq!(out[0] & 3, Method::Deflate as u8);
+        assert!(out.len() < 1000, "{} bytes", out.len());
+        assert_eq!(round_trip(&bytes), bytes);
+    }
+
+    /// Text repeated from further back than deflate's 32 KiB window: Brotli finds it.
     #[test]
     fn far_repetition_takes_brotli() {
         let mut rng = 12345u64;
