@@ -210,3 +210,82 @@ fn causal_order(blocks: &mut Vec<ChangeBlock>) {
     *blocks = Vec::with_capacity(slots.len());
     blocks.extend(order.iter().filter_map(|&(.., i)| slots[i].take()));
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::{DocError, ObjType, ReadDoc, ROOT};
+
+    /// One random edit of a map, a list or a text: puts, deletes (runs of backspaces among
+    /// them), counters and multi-byte text, so that every kind of op is written.
+    fn edit(tx: &mut crate::Transaction<'_>, rng: &mut StdRng) -> Result<(), DocError> {
+        let (list, text) = (tx.get(ROOT, "list")?, tx.get(ROOT, "text")?);
+        let (Some((_, list)), Some((_, text))) = (list, text) else {
+            return Ok(());
+        };
+        let (list, text) = (crate::ObjId::from(list), crate::ObjId::from(text));
+        match rng.gen_range(0..8) {
+            0 => tx.put(ROOT, ["a", "b"][rng.gen_range(0..2)], rng.gen_range(0..9)),
+            1 => tx.increment(ROOT, "n", rng.gen_range(-2..3)),
+            2 => tx.delete(ROOT, "a"),
+            3 => tx.insert(list, rng.gen_range(0..=tx.length(list)), "v"),
+            4 => match tx.length(list) {
+                0 => Ok(()),
+                n => tx.delete(list, rng.gen_range(0..n)),
+            },
+            _ => {
+                let len = tx.length(text);
+                let pos = rng.gen_range(0..=len);
+                let del = rng.gen_range(0..=(len - pos).min(2));
+                tx.splice_text(text, pos, del, ["x", "ü", "∑z", ""][rng.gen_range(0..4)])
+            }
+        }
+    }
+
+    /// `save` writes the history straight from the document; encoding the changes it is made
+    /// of, in the same order, gives the same bytes.
+    #[test]
+    fn save_writes_what_encoding_the_changes_does() {
+        for seed in 0..20 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut a = Doc::with_actor(ActorId::from_bytes([1; 16]));
+            a.transact(|tx| {
+                tx.put(ROOT, "n", crate::ScalarValue::counter(0))?;
+                tx.put_object(ROOT, "list", ObjType::List)?;
+                tx.put_object(ROOT, "text", ObjType::Text).map(drop)
+            })
+            .unwrap();
+            let mut b = a.fork();
+            b.set_actor(ActorId::from_bytes([0; 16]));
+            for step in 0..60 {
+                let doc = if rng.gen() { &mut a } else { &mut b };
+                let _ = doc.transact(|tx| {
+                    if step % 7 == 0 {
+                        tx.set_message("m");
+                    }
+                    if step % 5 == 0 {
+                        tx.group("g", |tx| edit(tx, &mut rng))?;
+                    }
+                    edit(tx, &mut rng)
+                });
+                if rng.gen_bool(0.1) {
+                    let other = b.clone();
+                    a.merge(&other).unwrap();
+                }
+            }
+            a.merge(&b).unwrap();
+            let changes = a.changes();
+            let mut applied: Vec<&Change> = changes.iter().collect();
+            applied.sort_unstable_by_key(|c| (c.start_op, c.actor));
+            let expected = encoding::file(&[(ChunkType::Document, &applied)]);
+            assert!(a.save() == expected, "seed {seed}");
+            assert!(
+                Doc::load(&expected).unwrap().save() == expected,
+                "seed {seed}"
+            );
+        }
+    }
+}
