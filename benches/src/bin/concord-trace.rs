@@ -134,10 +134,13 @@ fn sequential(mut out: Out, phase: &str, t: &SequentialTrace) -> ! {
     match phase {
         "local" => {
             let base = reset_peak_rss();
+            let parts = || (proc_status_kb("RssAnon"), proc_status_kb("RssFile"));
+            let before = parts();
             let t0 = Instant::now();
             let (doc, text) = replay_local(t);
             let ms = ms_since(t0);
             let peak = proc_status_kb("VmHWM");
+            let after = parts();
             let got = doc.text(text).expect("the text object exists");
             out = out.check(&got, &t.end_content);
             out.extras.push(("txns", json!(t.txns.len())));
@@ -146,6 +149,14 @@ fn sequential(mut out: Out, phase: &str, t: &SequentialTrace) -> ! {
                 out.extras.push(("rss_peak_kb", json!(p)));
                 out.extras
                     .push(("rss_delta_kb", json!(p.saturating_sub(b))));
+            }
+            // The delta's two parts: the heap's new pages, and the pages of code run for the
+            // first time (file-backed), which depend on the binary's layout, not the document.
+            if let ((Some(a0), Some(f0)), (Some(a1), Some(f1))) = (before, after) {
+                out.extras
+                    .push(("rss_anon_delta_kb", json!(a1.saturating_sub(a0))));
+                out.extras
+                    .push(("rss_file_delta_kb", json!(f1.saturating_sub(f0))));
             }
             out.ok(ms, None)
         }
