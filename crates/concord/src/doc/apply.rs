@@ -408,15 +408,11 @@ impl Doc {
                         actual,
                     });
                 }
-                let inserted =
+                let bytes =
                     self.objects
                         .insert_str(obj, id, place, &text, chars as usize, cmp, undo);
                 self.objects.recycle_text(text);
-                Ok(LogAction::InsertText {
-                    left,
-                    right,
-                    bytes: inserted.bytes,
-                })
+                Ok(LogAction::InsertText { bytes })
             }
             (found, InsertValues::List(_)) => Err(ctx.wrong(Expected::List, found)),
             (found, InsertValues::Text { .. }) => Err(ctx.wrong(Expected::Text, found)),

@@ -157,9 +157,9 @@ impl TextSource for Objects {
     /// # Panics
     /// If the text `obj` lacks `elem`: the log only names elements its inserts made, and
     /// elements leave a text only when their insert is rolled back, out of the log too.
-    fn origins(&self, obj: Id, elem: Id) -> (Option<Id>, Option<Id>) {
+    fn chain(&self, obj: Id, elem: Id, max: u64) -> (Option<Id>, Option<Id>, u64) {
         match self.objs.get(&obj) {
-            Some(ObjData::Text(t)) => t.origins_of(elem),
+            Some(ObjData::Text(t)) => t.chain_of(elem, max),
             _ => None,
         }
         .expect("a text holds every element its logged inserts made")
@@ -406,8 +406,9 @@ impl Objects {
         origins
     }
 
-    /// Inserts the characters of `text` (`chars` of them) as ops `id ..`. Returns its origins,
-    /// as [`Objects::insert_list`], and the bytes its characters took.
+    /// Inserts the characters of `text` (`chars` of them) as ops `id ..`. Returns the bytes
+    /// its characters took in the object's buffer of its actor (which the op log names them
+    /// by).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn insert_str(
         &mut self,
@@ -418,22 +419,23 @@ impl Objects {
         chars: usize,
         cmp_actors: impl Fn(ActorIdx, ActorIdx) -> Ordering,
         undo: &mut Vec<Undo>,
-    ) -> Inserted {
+    ) -> Range<u32> {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
         let content = t.push_text(id.actor, text, chars);
         let len = crate::seq::Content::len(&content);
         let bytes = content.bytes();
-        let origins = place.insert(t, id, content, cmp_actors);
+        place.insert(t, id, content, cmp_actors);
         undo.push(Undo::Insert { obj, id, len });
-        Inserted { origins, bytes }
+        bytes
     }
 
     /// A local splice of a text: hides the visible characters `pos .. pos + del`, then
     /// inserts `text` (`chars` characters, as ops `id ..`) at `pos`. Calls `hidden` with each
     /// id span of the hidden characters, in document order (the caller logs their deletes);
-    /// returns what the insert did (no origins and no bytes if `text` is empty).
+    /// returns the bytes the inserted characters took, as [`Objects::insert_str`] (none if
+    /// `text` is empty).
     ///
     /// # Errors
     /// Before anything changes, if `obj` is not a text or the range is not in it: one lookup
@@ -446,7 +448,7 @@ impl Objects {
         (text, chars): (&str, usize),
         undo: &mut Vec<Undo>,
         mut hidden: impl FnMut(Id, usize),
-    ) -> Result<Inserted, SpliceRefused> {
+    ) -> Result<Range<u32>, SpliceRefused> {
         let t = match self.objs.get_mut(&obj) {
             Some(ObjData::Text(t)) => t,
             Some(other) => return Err(SpliceRefused::NotText(other.obj_type())),
@@ -462,21 +464,17 @@ impl Objects {
             }
         }
         if chars == 0 {
-            let nothing = Inserted {
-                origins: (None, None),
-                bytes: 0..0,
-            };
-            return Ok(nothing);
+            return Ok(0..0);
         }
         let content = t.push_text(id.actor, text, chars);
         let bytes = content.bytes();
-        let origins = t.insert_local(pos, id, content);
+        t.insert_local(pos, id, content);
         undo.push(Undo::Insert {
             obj,
             id,
             len: chars,
         });
-        Ok(Inserted { origins, bytes })
+        Ok(bytes)
     }
 
     /// Hides the text elements `id .. id + len` of the text `obj` (a delete op the caller
@@ -566,13 +564,6 @@ pub(crate) enum SpliceRefused {
     NotText(ObjType),
     /// The range passes the end of the text, which is this long.
     OutOfRange(usize),
-}
-
-/// What a text insert did: its origins, and the bytes its characters took in the object's
-/// buffer of its actor (which the op log names them by).
-pub(crate) struct Inserted {
-    pub(crate) origins: (Option<Id>, Option<Id>),
-    pub(crate) bytes: Range<u32>,
 }
 
 /// Where an insert goes: a visible position (a local edit) or between two elements (a remote

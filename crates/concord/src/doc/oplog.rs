@@ -4,16 +4,18 @@
 //! A person typing makes one insert per keystroke, each right after the previous one, and
 //! backspacing makes one delete per keystroke, each just before the previous one. Stored one
 //! record per op, that history costs more than the document itself. So a record holds a run:
-//! an insert record grows while each new insert continues it (next op id, left origin its last
-//! element, same right origin), a delete record while each new delete targets the next element
-//! (forward deletes) or the previous one (backspacing). Run boundaries need not match change
+//! a text insert record grows while each new insert into the same text takes the next op ids,
+//! wherever it goes in the text, a delete record while each new delete targets the next
+//! element (forward deletes) or the previous one (backspacing). Run boundaries need not match change
 //! boundaries: one record may hold the ops of thousands of one-keystroke changes, and a change
 //! is rebuilt by slicing records by op id ([`OpLog::ops_in`]).
 //!
 //! A text insert's entry keeps no origins either: the text's sequence keeps every element with
 //! its left and right origins (they place it), and the ops' origins are its elements' origins,
-//! so rebuilding an insert reads them there. Only the right origin of each actor's last entry
-//! is kept aside, to tell whether the next insert continues it.
+//! so rebuilding an insert reads them there. That is also where an entry is cut back into ops:
+//! at each element that does not continue the one before it (its left origin that element,
+//! the same right origin), as the insert ops that made the entry were cut. An entry thus
+//! holds a run of typing across the cursor's jumps, which a record of origins would break.
 //!
 //! Records of one actor are kept in counter order (an actor's changes apply in sequence order
 //! and its counters grow), so finding an op is a binary search in that actor's records.
@@ -38,7 +40,7 @@ use smallvec::SmallVec;
 use crate::change::{ActionView, KeyView, NewValue, Op, OpView, Preds, ValuesView};
 use crate::chunked::Chunked;
 use crate::clock::Clock;
-use crate::ids::{ActorIdx, Id, OptId};
+use crate::ids::{ActorIdx, Id};
 use crate::{ObjId, OpId};
 
 use super::objects::{RegKey, ROOT_ID};
@@ -61,12 +63,8 @@ pub(crate) enum LogAction {
         pred: SmallVec<[Id; 1]>,
     },
     /// Characters, the byte range `bytes` of the actor's buffer in the text's store; op `k`
-    /// inserts character `k`, after op `k - 1`'s (after `left` for `k = 0`).
-    InsertText {
-        left: Option<Id>,
-        right: Option<Id>,
-        bytes: Range<u32>,
-    },
+    /// inserts character `k`. The text's elements keep the origins.
+    InsertText { bytes: Range<u32> },
     /// List values, as for text.
     InsertList {
         left: Option<Id>,
@@ -203,8 +201,6 @@ pub(crate) struct ActorMark {
     last_len: u64,
     /// Where the last entry's characters ended, if it is a text insert.
     last_text_end: u32,
-    /// The last entry's right origin, if it is a text insert.
-    last_right: OptId,
     others_len: usize,
 }
 
@@ -253,9 +249,6 @@ pub(crate) struct OpLog {
     by_actor: Vec<Chunked<Entry>>,
     /// The actions of each actor's [`Kind::Other`] entries.
     others: Vec<Vec<LogAction>>,
-    /// The right origin of each actor's last entry, when that entry is a text insert: the
-    /// origin a next insert must share to continue it.
-    last_right: Vec<OptId>,
     objs: Objs,
 }
 
@@ -275,7 +268,6 @@ impl OpLog {
     fn add_actors(&mut self, n: usize) {
         self.by_actor.resize_with(n, Chunked::default);
         self.others.resize_with(n, Vec::new);
-        self.last_right.resize(n, OptId::ABSENT);
     }
 
     /// Appends an entry of `actor` for an action of the rare kinds.
@@ -303,8 +295,8 @@ impl OpLog {
             action,
         } = record;
         match action {
-            LogAction::InsertText { left, right, bytes } => {
-                self.push_text(id, obj, (left, right), bytes, len);
+            LogAction::InsertText { bytes } => {
+                self.push_text(id, obj, bytes, len);
             }
             LogAction::DeleteSpan { target, backward } => {
                 self.push_delete(id, obj, len, (target, backward), false);
@@ -396,26 +388,15 @@ impl OpLog {
     }
 
     /// Appends an insert of `chars` characters as ops `id ..`, which took the bytes `bytes`
-    /// of the actor's buffer in the store of the text `obj`; in place when it continues the
-    /// actor's last record: the common case of typing allocates nothing.
-    pub(crate) fn push_text(
-        &mut self,
-        id: Id,
-        obj: Id,
-        (left, right): (Option<Id>, Option<Id>),
-        bytes: Range<u32>,
-        chars: u64,
-    ) {
+    /// of the actor's buffer in the store of the text `obj`; in place when it takes the next
+    /// ids and bytes after the actor's last record, an insert into the same text: the common
+    /// case of typing allocates nothing.
+    pub(crate) fn push_text(&mut self, id: Id, obj: Id, bytes: Range<u32>, chars: u64) {
         self.actor_mut(id.actor);
-        let a = id.actor.index();
-        let entries = &mut self.by_actor[a];
+        let entries = &mut self.by_actor[id.actor.index()];
         let (from, to) = (bytes.start, bytes.end);
-        let right = OptId::from(right);
         if let Some(last) = entries.last_mut() {
-            let continues = self.objs.get(last.obj) == obj
-                && last.end() == id.counter()
-                && left == Some(last.id(id.actor, last.len() - 1))
-                && self.last_right[a] == right;
+            let continues = self.objs.get(last.obj) == obj && last.end() == id.counter();
             if let (true, Kind::Text { bytes }) = (continues, &mut last.kind) {
                 if bytes.end == from {
                     bytes.end = to;
@@ -435,7 +416,6 @@ impl OpLog {
                 },
             },
         });
-        self.last_right[a] = right;
     }
 
     pub(crate) fn mark(&self, actor: ActorIdx) -> ActorMark {
@@ -449,11 +429,6 @@ impl OpLog {
             records: entries.map_or(0, Chunked::len),
             last_len: last.map_or(0, Entry::len),
             last_text_end,
-            last_right: self
-                .last_right
-                .get(actor.index())
-                .copied()
-                .unwrap_or(OptId::ABSENT),
             others_len: self.others.get(actor.index()).map_or(0, Vec::len),
         }
     }
@@ -467,7 +442,6 @@ impl OpLog {
         };
         entries.truncate(mark.records);
         others.truncate(mark.others_len);
-        self.last_right[a] = mark.last_right;
         if let Some(last) = entries.last_mut() {
             last.truncate(mark.last_len, mark.last_text_end, others);
         }
@@ -483,7 +457,6 @@ impl OpLog {
     pub(crate) fn truncate_actors(&mut self, actors: usize) {
         self.by_actor.truncate(actors);
         self.others.truncate(actors);
-        self.last_right.truncate(actors);
     }
 
     /// The elements of `obj` deleted by ops of version `clock`, as spans `(first, len)` of
@@ -568,8 +541,10 @@ pub(crate) trait TextSource {
     /// Every character `actor` inserted into the text `obj`, in counter order: the buffer
     /// whose byte ranges the log's entries name.
     fn inserted(&self, obj: Id, actor: ActorIdx) -> &str;
-    /// The left and right origins of element `elem` of the text `obj`.
-    fn origins(&self, obj: Id, elem: Id) -> (Option<Id>, Option<Id>);
+    /// The left and right origins of element `elem` of the text `obj`, and how many of the
+    /// elements from `elem` on, at least one and at most `max`, make one insert with it: each
+    /// after it has the next counter, the one before it as left origin, and its right origin.
+    fn chain(&self, obj: Id, elem: Id, max: u64) -> (Option<Id>, Option<Id>, u64);
 }
 
 /// Calls `out` with the public ops of ops `from .. to` (offsets in entry `r` of `actor`, on
@@ -603,24 +578,29 @@ fn slice<'a>(
     match &r.kind {
         Kind::Text { bytes } => {
             let all = &texts.inserted(obj_id, actor)[bytes.start as usize..bytes.end as usize];
-            let text = if all.len() as u64 == r.len() {
-                // One byte per character: the slice is found by arithmetic.
-                &all[from as usize..to as usize]
-            } else {
-                let mut at = all.char_indices().map(|(i, _)| i).chain([all.len()]);
-                let begin = at.nth(from as usize).unwrap_or(all.len());
-                let end = at.nth((to - from - 1) as usize).unwrap_or(all.len());
-                &all[begin..end]
+            // The byte offset of each character boundary from `from` on, in turn: found by
+            // arithmetic where each character is one byte.
+            let ascii = all.len() as u64 == r.len();
+            let mut bounds = all.char_indices().map(|(i, _)| i).chain([all.len()]);
+            let mut next_bound = |skip: u64| match ascii {
+                true => None,
+                false => Some(bounds.nth(skip as usize).unwrap_or(all.len())),
             };
-            let (left, right) = texts.origins(obj_id, r.id(actor, from));
-            push(ActionView::Insert {
-                left: left.map(export),
-                right: right.map(export),
-                values: ValuesView::Text {
-                    text,
-                    chars: to - from,
-                },
-            })
+            let mut begin = next_bound(from).unwrap_or(from as usize);
+            let mut at = from;
+            while at < to {
+                let (left, right, n) = texts.chain(obj_id, r.id(actor, at), to - at);
+                let end = next_bound(n - 1).unwrap_or((at + n) as usize);
+                push(ActionView::Insert {
+                    left: left.map(export),
+                    right: right.map(export),
+                    values: ValuesView::Text {
+                        text: &all[begin..end],
+                        chars: n,
+                    },
+                });
+                (at, begin) = (at + n, end);
+            }
         }
         Kind::DeleteSpan {
             target,
@@ -723,8 +703,6 @@ mod tests {
                 obj: id(1),
                 len,
                 action: LogAction::InsertText {
-                    left: left.map(id),
-                    right: right.map(id),
                     bytes: from..self.buf.len() as u32,
                 },
             }
@@ -741,15 +719,20 @@ mod tests {
             &self.buf
         }
 
-        fn origins(&self, _: Id, elem: Id) -> (Option<Id>, Option<Id>) {
+        fn chain(&self, _: Id, elem: Id, max: u64) -> (Option<Id>, Option<Id>, u64) {
+            let origins = |c: u64| {
+                let &(at, _, left, right) = self
+                    .inserts
+                    .iter()
+                    .find(|&&(at, len, ..)| (at..at + len).contains(&c))?;
+                Some((if c == at { left } else { Some(c - 1) }, right))
+            };
             let c = elem.counter();
-            let &(at, _, left, right) = self
-                .inserts
-                .iter()
-                .find(|&&(at, len, ..)| (at..at + len).contains(&c))
-                .expect("an inserted element");
-            let left = if c == at { left } else { Some(c - 1) };
-            (left.map(id), right.map(id))
+            let (left, right) = origins(c).expect("an inserted element");
+            let n = (1..max)
+                .take_while(|&k| origins(c + k) == Some((Some(c + k - 1), right)))
+                .count() as u64;
+            (left.map(id), right.map(id), n + 1)
         }
     }
 
@@ -864,7 +847,8 @@ mod tests {
         let (mut log, mut t) = (OpLog::default(), Texts::default());
         log.push(t.text(2, None, "ab"));
         let mark = log.mark(ActorIdx(0));
-        // "cd" continues the record, "e" starts one; rolling back restores the first one.
+        // "cd" and "e" (typed elsewhere) grow the record, the delete starts one; rolling back
+        // restores the first record as it was.
         log.push(t.text(4, Some(3), "cd"));
         log.push(t.insert(6, (Some(1), Some(2)), "e"));
         log.push(del(7, 1));
@@ -887,40 +871,69 @@ mod tests {
         assert_eq!(log.by_actor[0].len(), 2);
     }
 
+    /// Inserts into one text with the next ids make one entry wherever they go; the entry is
+    /// cut back into the ops that made it where an element does not continue the one before.
     #[test]
-    fn an_insert_with_another_right_origin_starts_an_entry() {
+    fn an_entry_holds_inserts_across_jumps_and_slices_at_them() {
         let (mut log, mut t) = (OpLog::default(), Texts::default());
         log.push(t.insert(2, (None, Some(1)), "ab"));
         // Next id, left origin the last element, but typed before another element.
         log.push(t.insert(4, (Some(3), Some(0)), "c"));
         log.push(t.insert(5, (Some(4), Some(0)), "d"));
-        assert_eq!(log.records_of(ActorIdx(0)), 2);
         let mark = log.mark(ActorIdx(0));
-        log.push(t.insert(6, (Some(5), None), "e"));
-        assert_eq!(log.records_of(ActorIdx(0)), 3);
+        // A jump back into the text, typing on from there.
+        log.push(t.insert(6, (Some(2), Some(3)), "é"));
+        log.push(t.insert(7, (Some(6), Some(3)), "f"));
+        assert_eq!(log.records_of(ActorIdx(0)), 1);
+        let ops = |log: &OpLog, t: &Texts, range| {
+            let ops = log.ops_in(ActorIdx(0), range, export, t);
+            ops.iter()
+                .map(|op| match &op.action {
+                    Action::Insert {
+                        left,
+                        right,
+                        values: InsertValues::Text { text, chars },
+                    } => {
+                        assert_eq!(text.chars().count() as u64, *chars);
+                        let counter = |i: Option<OpId>| i.map(|i| i.counter());
+                        (counter(*left), counter(*right), text.clone())
+                    }
+                    other => panic!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        let want = |w: &[(Option<u64>, Option<u64>, &str)]| {
+            w.iter()
+                .map(|&(l, r, s)| (l, r, s.to_owned()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ops(&log, &t, (2, 8)),
+            want(&[
+                (None, Some(1), "ab"),
+                (Some(3), Some(0), "cd"),
+                (Some(2), Some(3), "éf")
+            ])
+        );
+        assert_eq!(
+            ops(&log, &t, (3, 7)),
+            want(&[
+                (Some(2), Some(1), "b"),
+                (Some(3), Some(0), "cd"),
+                (Some(2), Some(3), "é")
+            ])
+        );
+        assert_eq!(ops(&log, &t, (7, 8)), want(&[(Some(6), Some(3), "f")]));
+        // Rolled back, the entry ends where the mark found it, and grows again from there.
         log.rollback(ActorIdx(0), &mark);
         t.buf.truncate(4);
         t.inserts.truncate(3);
-        // Rolled back, the last entry's right origin is the one a continuation must share.
+        assert_eq!(ops(&log, &t, (0, 100)).len(), 2);
         log.push(t.insert(6, (Some(5), Some(0)), "e"));
-        assert_eq!(log.records_of(ActorIdx(0)), 2);
-        let ops = log.ops_in(ActorIdx(0), (3, 7), export, &t);
-        let got: Vec<_> = ops
-            .iter()
-            .map(|op| match &op.action {
-                Action::Insert {
-                    left,
-                    right,
-                    values: InsertValues::Text { text, .. },
-                } => (
-                    left.map(|l| l.counter()),
-                    right.map(|r| r.counter()),
-                    text.clone(),
-                ),
-                other => panic!("{other:?}"),
-            })
-            .collect();
-        let want = [(Some(2), Some(1), "b"), (Some(3), Some(0), "cde")];
-        assert_eq!(got, want.map(|(l, r, s)| (l, r, s.to_string())));
+        assert_eq!(log.records_of(ActorIdx(0)), 1);
+        assert_eq!(
+            ops(&log, &t, (3, 7)),
+            want(&[(Some(2), Some(1), "b"), (Some(3), Some(0), "cde")])
+        );
     }
 }

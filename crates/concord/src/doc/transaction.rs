@@ -565,7 +565,7 @@ impl<'a> Transaction<'a> {
                 by = by.add(n as u64);
             },
         );
-        let inserted = spliced.map_err(|refused| match refused {
+        let bytes = spliced.map_err(|refused| match refused {
             SpliceRefused::Missing => DocError::NoSuchObject(*obj),
             SpliceRefused::NotText(found) => DocError::WrongObjectType {
                 obj: *obj,
@@ -580,13 +580,10 @@ impl<'a> Transaction<'a> {
         })?;
         self.take_ids((del + chars) as u64);
         if chars > 0 {
-            self.doc.history.log.push_text(
-                id,
-                obj_id,
-                inserted.origins,
-                inserted.bytes,
-                chars as u64,
-            );
+            self.doc
+                .history
+                .log
+                .push_text(id, obj_id, bytes, chars as u64);
         }
         Ok(())
     }

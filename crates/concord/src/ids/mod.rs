@@ -111,9 +111,6 @@ impl OptId {
     /// The bit of the actor index that holds the flag.
     const FLAG: u32 = 1 << 31;
 
-    /// No id.
-    pub(crate) const ABSENT: OptId = OptId(Self::NONE);
-
     /// The id, without the flag.
     #[inline]
     pub(crate) fn get(self) -> Option<Id> {
@@ -197,7 +194,7 @@ mod tests {
             assert_eq!(flagged.with_flag(false), opt);
         }
         assert_eq!(OptId::from(None).get(), None);
-        assert_eq!(OptId::ABSENT.with_flag(true).get(), None);
-        assert!(OptId::ABSENT.with_flag(true).flag());
+        assert_eq!(OptId::from(None).with_flag(true).get(), None);
+        assert!(OptId::from(None).with_flag(true).flag());
     }
 }

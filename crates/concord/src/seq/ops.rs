@@ -149,16 +149,32 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         self.index.get(id).is_some()
     }
 
-    /// The left and right origins of element `id`, if it is in the sequence. A run keeps its
-    /// first element's left origin; each later element's is the one before it.
-    pub(crate) fn origins_of(&self, id: Id) -> Option<(Option<Id>, Option<Id>)> {
+    /// The left and right origins of element `id`, if it is in the sequence, and how many of
+    /// the elements from `id` on, at least one and at most `max`, were inserted with it as
+    /// one insert could have been: each after it has the next counter, the one before it as
+    /// left origin, and its right origin. A run keeps its first element's left origin; each
+    /// later element's is the one before it. Runs that continue each other (split by a delete,
+    /// or across leaves) are followed by id.
+    pub(crate) fn chain_of(&self, id: Id, max: u64) -> Option<(Option<Id>, Option<Id>, u64)> {
         let p = self.find(id)?;
         let run = &self.leaf(p.leaf).runs[p.run];
         let left = match p.off {
             0 => run.origin_left(),
             _ => Some(Id::new(id.actor, id.counter() - 1)),
         };
-        Some((left, run.origin_right()))
+        let right = run.origin_right();
+        let mut n = (run.len() - p.off) as u64;
+        while n < max {
+            let next = id.add(n);
+            let Some(q) = self.find(next) else { break };
+            let run = &self.leaf(q.leaf).runs[q.run];
+            let prev = Id::new(id.actor, next.counter() - 1);
+            if q.off != 0 || run.origin_left() != Some(prev) || run.origin_right() != right {
+                break;
+            }
+            n += run.len() as u64;
+        }
+        Some((left, right, n.min(max)))
     }
 
     /// The number of visible elements before element `id`, and whether it is visible.
