@@ -19,11 +19,12 @@
 //! Laws: reading a written column gives back its bytes; the writer compresses exactly when the
 //! column has at least [`MIN_COMPRESS`] bytes and a method makes its stored form smaller, the
 //! inflated length included (the smaller method, deflate on a tie; Brotli only from
-//! [`MIN_BROTLI`] bytes, and from [`MAX_DEFLATE_TOO`] deflate only where Brotli's stream would
-//! pass [`MAX_RATIO`]), so equal columns give equal bytes with the same implementations; a
-//! reader refuses an inflated length beyond [`MAX_RATIO`] times the stored length before it
-//! allocates anything (a writer does not use a method past that ratio), refuses a Brotli window
-//! larger than the column needs, and never decompresses past the declared length.
+//! [`MIN_BROTLI`] bytes, and from [`MAX_DEFLATE_TOO`] deflate only where Brotli's stream is
+//! of no use: past [`MAX_RATIO`], or no smaller), so equal columns give equal bytes with the
+//! same implementations; a reader refuses an inflated length beyond [`MAX_RATIO`] times the
+//! stored length before it allocates anything (a writer does not use a method past that
+//! ratio), refuses a Brotli window larger than the column needs, and never decompresses past
+//! the declared length.
 
 use brotli::enc::BrotliEncoderParams;
 use brotli::{BrotliDecompressStream, BrotliResult, BrotliState, HeapAlloc};
@@ -42,8 +43,9 @@ pub(crate) const MIN_COMPRESS: usize = 16;
 pub(crate) const MIN_BROTLI: usize = 1024;
 
 /// Columns shorter than this that Brotli compresses are compressed with deflate as well, and
-/// the smaller stream kept. On longer ones deflate at its best level takes a good share of a
-/// save (a sixth of saving a long text), and on the editing traces it was never the smaller.
+/// the smaller stream kept; longer ones, only where Brotli's stream is of no use. On those
+/// deflate at its best level takes a good share of a save (a sixth of saving a long text), and
+/// on the editing traces it was never the smaller.
 pub(crate) const MAX_DEFLATE_TOO: usize = 64 * 1024;
 
 /// The largest ratio of decompressed to stored size a reader accepts: what deflate can reach
