@@ -103,6 +103,14 @@ pub(crate) struct ChangeHead<'a> {
     pub(crate) groups: &'a [Group],
 }
 
+impl ChangeHead<'_> {
+    /// The id of the change's last op (none if it has no ops).
+    pub(crate) fn last_op(&self) -> Option<OpId> {
+        let last = self.start_op.checked_add(self.len)?.checked_sub(1)?;
+        (self.len > 0).then(|| OpId::new(last, self.actor))
+    }
+}
+
 impl Change {
     /// The change's head, borrowed.
     pub(crate) fn head(&self) -> ChangeHead<'_> {
@@ -174,8 +182,7 @@ impl Change {
     ///
     /// Returns `None` only for an empty change, which no document makes or accepts.
     pub fn last_op(&self) -> Option<OpId> {
-        let last = self.start_op.checked_add(self.len)?.checked_sub(1)?;
-        (self.len > 0).then(|| OpId::new(last, self.actor))
+        self.head().last_op()
     }
 
     /// The heads of the document it was made on.

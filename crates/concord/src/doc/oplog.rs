@@ -6,9 +6,9 @@
 //! record per op, that history costs more than the document itself. So a record holds a run:
 //! a text insert record grows while each new insert into the same text takes the next op ids,
 //! wherever it goes in the text, a delete record while each new delete targets the next
-//! element (forward deletes) or the previous one (backspacing). Run boundaries need not match change
-//! boundaries: one record may hold the ops of thousands of one-keystroke changes, and a change
-//! is rebuilt by slicing records by op id ([`OpLog::ops_in`]).
+//! element (forward deletes) or the previous one (backspacing). Run boundaries need not match
+//! change boundaries: one record may hold the ops of thousands of one-keystroke changes, and a
+//! change is rebuilt by slicing records by op id ([`OpLog::ops_in`]).
 //!
 //! A text insert's entry keeps no origins either: the text's sequence keeps every element with
 //! its left and right origins (they place it), and the ops' origins are its elements' origins,

@@ -119,12 +119,7 @@ impl<'a> Writer<'a> {
             e.group_len
                 .append(group.ops.end.wrapping_sub(group.ops.start));
         }
-        let last = head
-            .start_op
-            .checked_add(head.len)
-            .and_then(|end| end.checked_sub(1));
-        if let Some(last) = last.filter(|_| head.len > 0) {
-            let last = OpId::new(last, head.actor);
+        if let Some(last) = head.last_op() {
             self.ends.insert(self.actors, actor, last, i);
         }
         self.count += 1;
