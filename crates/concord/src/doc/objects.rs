@@ -131,6 +131,10 @@ pub(crate) struct Objects {
     spare_text: Vec<String>,
 }
 
+/// The most undo entries whose room a document keeps between transactions (12 KiB): far more
+/// than a keystroke's transaction makes.
+const SPARE_UNDO: usize = 256;
+
 impl Default for Objects {
     fn default() -> Self {
         let mut objs = FxHashMap::default();
@@ -207,9 +211,12 @@ impl Objects {
     }
 
     /// Gives back an undo log that is no longer needed, for the next [`Objects::take_undo`].
+    /// The room kept is capped at [`SPARE_UNDO`] entries: one large transaction (a paste
+    /// over many runs) must not leave its undo log's room in the document for good.
     pub(crate) fn give_back_undo(&mut self, mut undo: Vec<Undo>) {
         undo.clear();
         if undo.capacity() > self.spare_undo.capacity() {
+            undo.shrink_to(SPARE_UNDO);
             self.spare_undo = undo;
         }
     }
@@ -624,5 +631,33 @@ fn write_elems(
     debug_assert!(found.is_some(), "the elements are in the list");
     for (first, n, visible) in stretches {
         tree.set_visible(first, n, visible);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spare_undo_log_keeps_little_room_after_a_large_transaction() {
+        let mut objects = Objects::default();
+        let mut undo = objects.take_undo();
+        undo.extend((0..10_000).map(|_| Undo::Create(ROOT_ID)));
+        objects.give_back_undo(undo);
+        let spare = objects.take_undo();
+        assert!(spare.is_empty());
+        assert!(spare.capacity() >= SPARE_UNDO.min(10_000));
+        assert!(
+            spare.capacity() < 10_000,
+            "kept room for {}",
+            spare.capacity()
+        );
+
+        // A smaller log does not replace a spare with more room.
+        let mut small = Vec::with_capacity(8);
+        small.push(Undo::Create(ROOT_ID));
+        objects.give_back_undo(spare);
+        objects.give_back_undo(small);
+        assert!(objects.take_undo().capacity() >= SPARE_UNDO);
     }
 }
