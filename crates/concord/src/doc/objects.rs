@@ -646,7 +646,7 @@ mod tests {
         objects.give_back_undo(undo);
         let spare = objects.take_undo();
         assert!(spare.is_empty());
-        assert!(spare.capacity() >= SPARE_UNDO.min(10_000));
+        assert!(spare.capacity() >= SPARE_UNDO);
         assert!(
             spare.capacity() < 10_000,
             "kept room for {}",
