@@ -16,6 +16,7 @@
 
 use smallvec::SmallVec;
 
+use super::paged::Paged;
 use super::span_map::{Neighbour, SpanMap};
 use super::tree::LeafIdx;
 use crate::ids::{ActorIdx, Id};
@@ -73,15 +74,22 @@ struct Flat {
     slots: u64,
 }
 
-/// One actor's slots in a [`Flat`] index, in pages, so that growing never copies them.
-#[derive(Clone, Debug, Default)]
+/// One actor's slots in a [`Flat`] index.
+#[derive(Clone, Debug)]
 struct FlatActor {
     /// The counter of slot 0.
     base: u64,
     /// The leaf of each counter from `base`, [`NO_LEAF`] where no element has it.
-    pages: Vec<Box<[Slot; PAGE]>>,
-    /// How many slots are in use.
-    len: usize,
+    slots: Paged<Slot, PAGE>,
+}
+
+impl Default for FlatActor {
+    fn default() -> Self {
+        FlatActor {
+            base: 0,
+            slots: Paged::new(NO_LEAF),
+        }
+    }
 }
 
 /// A slot: the leaf of one counter. Two bytes, so the slots of a long history (one per op,
@@ -99,34 +107,14 @@ const NO_LEAF: Slot = Slot::MAX;
 const FLAT_ROOM: (u64, u64) = (2, 4096);
 
 impl FlatActor {
-    fn slot(&self, k: usize) -> Option<Slot> {
-        (k < self.len).then(|| self.pages[k / PAGE][k % PAGE])
-    }
-
-    /// Sets slots `from..to` to `leaf`, adding slots as needed.
-    fn fill(&mut self, from: usize, to: usize, leaf: Slot) {
-        while self.pages.len() * PAGE < to {
-            self.pages.push(Box::new([NO_LEAF; PAGE]));
-        }
-        self.len = self.len.max(to);
-        let mut k = from;
-        while k < to {
-            let (p, o) = (k / PAGE, k % PAGE);
-            let n = (PAGE - o).min(to - k);
-            self.pages[p][o..o + n].fill(leaf);
-            k += n;
-        }
-    }
-
     /// The maximal ranges of the slots, as `(start, span)` in order.
     fn ranges(&self) -> Vec<(u32, Span)> {
         let mut out: Vec<(u32, Span)> = Vec::new();
-        for (p, page) in self.pages.iter().enumerate() {
-            let used = &page[..self.len.saturating_sub(p * PAGE).min(PAGE)];
+        for (first, used) in self.slots.chunks() {
             let mut k = 0;
             while let Some(&leaf) = used.get(k) {
                 let n = same_leaf(&used[k..], leaf);
-                let c = short(self.base + (p * PAGE + k) as u64);
+                let c = short(self.base + (first + k) as u64);
                 k += n;
                 if leaf == NO_LEAF {
                     continue;
@@ -171,7 +159,8 @@ impl Flat {
     fn get(&self, id: Id) -> Option<LeafIdx> {
         let a = self.actors.get(id.actor.index())?;
         let k = usize::try_from(id.counter().checked_sub(a.base)?).ok()?;
-        a.slot(k)
+        a.slots
+            .get(k)
             .filter(|&l| l != NO_LEAF)
             .map(|l| LeafIdx(u32::from(l)))
     }
@@ -188,7 +177,7 @@ impl Flat {
         }
         let work = self.work + (end - start);
         let a = &mut self.actors[i];
-        if a.len == 0 {
+        if a.slots.len() == 0 {
             a.base = start;
         }
         let room = work.saturating_mul(FLAT_ROOM.0).saturating_add(FLAT_ROOM.1);
@@ -198,11 +187,12 @@ impl Flat {
         // The pages this actor would hold then, counted in whole pages, against the room of
         // every actor together.
         let pages = |len: u64| len.div_ceil(PAGE as u64).saturating_mul(PAGE as u64);
-        let grown = pages(to.max(a.len as u64)) - pages(a.len as u64);
+        let len = a.slots.len() as u64;
+        let grown = pages(to.max(len)) - pages(len);
         if self.slots.saturating_add(grown) > room {
             return false;
         }
-        a.fill(from as usize, to as usize, slot);
+        a.slots.fill(from as usize, to as usize, slot);
         self.slots += grown;
         self.work = work;
         true
@@ -210,9 +200,10 @@ impl Flat {
 
     fn clear(&mut self, actor: ActorIdx, start: u64, end: u64) {
         if let Some(a) = self.actors.get_mut(actor.index()) {
-            let from = start.saturating_sub(a.base).min(a.len as u64) as usize;
-            let to = end.saturating_sub(a.base).min(a.len as u64) as usize;
-            a.fill(from, to, NO_LEAF);
+            let len = a.slots.len() as u64;
+            let from = start.saturating_sub(a.base).min(len) as usize;
+            let to = end.saturating_sub(a.base).min(len) as usize;
+            a.slots.fill(from, to, NO_LEAF);
         }
     }
 }
@@ -248,6 +239,22 @@ impl IdIndex {
             let a = self.actor_mut(ActorIdx(i as u32));
             *a = ActorSpans { spans, tail, top };
         }
+    }
+
+    /// The index of a sequence built whole: for each actor (by index), its id ranges as
+    /// `(start, end, leaf)`, in counter order, those that touch in one leaf joined.
+    pub(super) fn from_ranges(actors: Vec<Vec<(u32, u32, LeafIdx)>>) -> Self {
+        let mut index = IdIndex::default();
+        for (i, ranges) in actors.into_iter().enumerate() {
+            let entries = ranges
+                .into_iter()
+                .map(|(start, end, leaf)| (start, Span { end, leaf }));
+            let mut spans = SpanMap::from_sorted(entries.collect());
+            let tail = spans.pop_last();
+            let top = tail.map_or(0, |(_, span)| span.end);
+            *index.actor_mut(ActorIdx(i as u32)) = ActorSpans { spans, tail, top };
+        }
+        index
     }
 
     /// The leaf holding `id`, if any element has that id.

@@ -47,6 +47,20 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         content: C,
         actor_cmp: impl Fn(ActorIdx, ActorIdx) -> Ordering,
     ) {
+        let content = match &mut self.pending {
+            Some(p) => {
+                let n = content.len();
+                match p.integrate(id, origin_left, origin_right, content, &self.store) {
+                    Ok(()) => {
+                        self.vis += n;
+                        self.total += n;
+                        return;
+                    }
+                    Err(content) => content,
+                }
+            }
+            None => content,
+        };
         self.integrate_at(id, origin_left, origin_right, content, actor_cmp);
     }
 
@@ -61,6 +75,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         content: C,
         actor_cmp: impl Fn(ActorIdx, ActorIdx) -> Ordering,
     ) -> Pos {
+        self.built();
         let start = match origin_left {
             Some(ol) => self.advance(self.find_present(ol), 1),
             None => Pos {

@@ -93,12 +93,14 @@
 //! also pays O(log r + L + h·F) for each concurrent run it scans past. No operation scans the
 //! whole sequence.
 
+mod batch;
 #[cfg(test)]
 mod check;
 mod content;
 mod index;
 mod integrate;
 mod ops;
+mod paged;
 mod span_map;
 mod tree;
 

@@ -60,6 +60,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         id: Id,
         content: C,
     ) -> (Option<Id>, Option<Id>) {
+        self.built();
         assert!(
             pos <= self.vis,
             "insert at {pos} past the end ({})",
@@ -146,6 +147,9 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// Whether an element has id `id`.
     pub(crate) fn contains(&self, id: Id) -> bool {
+        if let Some(p) = &self.pending {
+            return p.find(id).is_some();
+        }
         self.index.get(id).is_some()
     }
 
@@ -211,6 +215,14 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// those ids that is not in the sequence. A span inside one run, the common case, takes
     /// one lookup for both the check and the change.
     pub(crate) fn hide_ids(&mut self, id: Id, len: u64) -> Result<IdSpans, Id> {
+        if self.pending.as_ref().is_some_and(|p| p.full()) {
+            self.build_pending();
+        }
+        if let Some(p) = &mut self.pending {
+            let hidden = p.hide(id, len, &self.store)?;
+            self.vis -= hidden.iter().map(|&(_, n)| n).sum::<usize>();
+            return Ok(hidden);
+        }
         let mut out = IdSpans::new();
         if len == 0 {
             return Ok(out);
@@ -301,6 +313,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         len: usize,
         mut f: impl FnMut(&mut C, usize, usize, Id),
     ) -> IdSpans {
+        self.built();
         let (leaf, vis_start) = self.locate_vis(pos);
         self.cursor = Some(Cursor { leaf, vis_start });
         let p = self.nth_visible_in(leaf, pos - vis_start);
@@ -335,6 +348,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// all present, possibly spread over several runs and leaves). Returns how many elements
     /// changed visibility.
     pub(crate) fn set_visible(&mut self, id: Id, len: usize, visible: bool) -> usize {
+        self.built();
         let mut changed = 0;
         let mut done = 0;
         while done < len {
@@ -420,6 +434,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         id: Id,
         f: impl FnOnce(&mut C, usize) -> R,
     ) -> Option<R> {
+        self.built();
         let p = self.find(id)?;
         let content = &mut self.leaf_mut(p.leaf).runs[p.run].content;
         let before = content.len();
@@ -441,6 +456,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         id: Id,
         f: impl FnOnce(&mut C, usize) -> Result<bool, E>,
     ) -> Option<Result<(), E>> {
+        self.built();
         let p = self.find(id)?;
         let run = &mut self.leaves[p.leaf.ix()].runs[p.run];
         let (was, before) = (run.visible(), run.content.len());
@@ -463,6 +479,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         len: usize,
         mut f: impl FnMut(&mut C, usize, usize, Id),
     ) -> Option<()> {
+        self.built();
         let mut done = 0;
         while done < len {
             let first = id.add(done as u64);
@@ -479,6 +496,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// them: nothing refers to them, so they are always the tail of their run(s). The id index
     /// forgets them, so the same ids can be inserted again.
     pub(crate) fn remove(&mut self, id: Id, len: usize) {
+        self.built();
         let mut done = 0;
         while done < len {
             let cur = id.add(done as u64);
@@ -532,6 +550,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// The runs in document order, tombstones included.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Run<C>> + '_ {
+        debug_assert!(self.is_built(), "the tree is built before it is read");
         std::iter::successors(Some(self.first_leaf()), |&l| self.leaf(l).next)
             .flat_map(|l| self.leaf(l).runs.iter())
     }

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::batch::Pending;
 use super::index::IdIndex;
 use super::{Content, Run};
 use crate::ids::Id;
@@ -156,6 +157,9 @@ pub(crate) struct SeqTree<C: Content, const L: usize = 32, const F: usize = 16> 
     /// Whether a batch of changes is building the sequence: its leaves then keep room for
     /// as many runs as a leaf ever holds, and are trimmed when the batch ends.
     pub(super) batch: bool,
+    /// While a batch builds the sequence and every edit so far was one it takes, the
+    /// sequence as a linked list of runs, and the tree is empty (see the `batch` module).
+    pub(super) pending: Option<Box<Pending<C>>>,
     /// What the runs' content refers to (text: every actor's characters).
     pub(super) store: C::Store,
 }
@@ -207,6 +211,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         SeqTree {
             index: IdIndex::flat(),
             batch: true,
+            pending: Some(Box::default()),
             ..Self::empty()
         }
     }
@@ -214,6 +219,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// Ends the batch that builds this sequence: the id index is compacted and the leaves
     /// keep the room that editing gives them.
     pub(crate) fn end_batch(&mut self) {
+        self.build_pending();
         self.index.compact();
         self.batch = false;
         for leaf in &mut self.leaves {
@@ -237,6 +243,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             tail: None,
             edits: 0,
             batch: false,
+            pending: None,
             store: C::Store::default(),
         }
     }
@@ -260,7 +267,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     /// just split grows a few times before it splits again, and its room stays close to its
     /// runs: runs are most of a document's memory, and a leaf gains runs far less often
     /// than its runs grow.
-    fn room_for(len: usize) -> usize {
+    pub(super) fn room_for(len: usize) -> usize {
         (len + len / 4).clamp(4, L + 2)
     }
 
@@ -412,6 +419,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
 
     /// The position of the element with id `id`: an index lookup and a scan of one leaf.
     pub(super) fn find(&self, id: Id) -> Option<Pos> {
+        debug_assert!(self.is_built(), "the tree is built before it is read");
         let leaf = self.index.get(id)?;
         let (run, off) = self
             .leaf(leaf)

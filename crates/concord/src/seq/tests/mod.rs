@@ -2,6 +2,7 @@
 //! replicas exchanging runs against a naive reference of the integration rule, and the
 //! non-interleaving guarantees.
 
+mod batch;
 mod interleave;
 mod local;
 mod naive;
