@@ -17,7 +17,7 @@
 
 use super::index::IdIndex;
 use super::paged::Paged;
-use super::tree::{Child, Internal, Leaf, LeafIdx, NodeIdx, Root, SeqTree};
+use super::tree::{Child, Internal, LeafIdx, NodeIdx, Root, SeqTree};
 use super::{Content, IdSpans, Run};
 use crate::ids::Id;
 
@@ -358,13 +358,13 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let per_leaf = (L - L / 4).max(1);
         self.leaves.clear();
         self.free_leaves.clear();
-        let mut runs = runs.into_iter().peekable();
-        while runs.peek().is_some() {
-            let chunk: Vec<Run<C>> = runs.by_ref().take(per_leaf).collect();
+        let mut runs = runs.into_iter();
+        while runs.len() > 0 {
+            let n = runs.len().min(per_leaf);
+            let mut chunk = Vec::with_capacity(Self::room_for(n));
+            chunk.extend(runs.by_ref().take(n));
             let l = LeafIdx(self.leaves.len() as u32);
-            let mut leaf = Self::new_leaf_of(chunk);
-            leaf.runs
-                .reserve_exact(Self::room_for(leaf.runs.len()) - leaf.runs.len());
+            let mut leaf = Self::new_leaf(chunk, None);
             if let Some(prev) = l.0.checked_sub(1) {
                 leaf.prev = Some(LeafIdx(prev));
                 self.leaves[prev as usize].next = Some(l);
@@ -389,13 +389,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 let mut children = Vec::with_capacity(F + 1);
                 children.extend_from_slice(group);
                 for (slot, c) in group.iter().enumerate() {
-                    if leaf_children {
-                        let l = &mut self.leaves[c.idx as usize];
-                        (l.parent, l.slot) = (Some(n), slot as u32);
-                    } else {
-                        let p = &mut self.nodes[c.idx as usize];
-                        (p.parent, p.slot) = (Some(n), slot as u32);
-                    }
+                    self.set_parent(c.idx, leaf_children, Some(n), slot);
                 }
                 self.nodes.push(Internal {
                     children,
@@ -403,11 +397,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                     slot: 0,
                     leaf_children,
                 });
-                up.push(Child {
-                    idx: n.0,
-                    vis: group.iter().map(|c| c.vis).sum(),
-                    total: group.iter().map(|c| c.total).sum(),
-                });
+                up.push(self.child_entry(n.0, false));
             }
             self.root = Root::Node(NodeIdx(up[0].idx));
             level = up;
@@ -418,18 +408,5 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         self.cursor = None;
         self.tail = None;
         self.edits += 1;
-    }
-
-    /// A leaf holding `runs`, counts computed, unlinked.
-    fn new_leaf_of(runs: Vec<Run<C>>) -> Leaf<C> {
-        Leaf {
-            vis: runs.iter().map(Run::visible_len).sum(),
-            total: runs.iter().map(Run::len).sum(),
-            runs,
-            parent: None,
-            slot: 0,
-            prev: None,
-            next: None,
-        }
     }
 }

@@ -249,7 +249,10 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     }
 
     /// A leaf holding `runs` (counts computed), unlinked.
-    fn new_leaf(runs: impl IntoIterator<Item = Run<C>>, parent: Option<NodeIdx>) -> Leaf<C> {
+    pub(super) fn new_leaf(
+        runs: impl IntoIterator<Item = Run<C>>,
+        parent: Option<NodeIdx>,
+    ) -> Leaf<C> {
         let all: Vec<Run<C>> = runs.into_iter().collect();
         Leaf {
             vis: all.iter().map(Run::visible_len).sum(),
@@ -608,7 +611,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     }
 
     /// The entry for child `idx` with its counts.
-    fn child_entry(&self, idx: u32, is_leaf: bool) -> Child {
+    pub(super) fn child_entry(&self, idx: u32, is_leaf: bool) -> Child {
         let (vis, total) = if is_leaf {
             let l = self.leaf(LeafIdx(idx));
             (l.vis, l.total)
@@ -622,7 +625,13 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
     }
 
     /// Sets the parent link and slot of child `idx`.
-    fn set_parent(&mut self, idx: u32, is_leaf: bool, parent: Option<NodeIdx>, slot: usize) {
+    pub(super) fn set_parent(
+        &mut self,
+        idx: u32,
+        is_leaf: bool,
+        parent: Option<NodeIdx>,
+        slot: usize,
+    ) {
         if is_leaf {
             let l = &mut self.leaves[idx as usize];
             (l.parent, l.slot) = (parent, slot as u32);
