@@ -33,7 +33,7 @@ impl<T: Copy, const P: usize> Paged<T, P> {
     /// Sets slots `from..to` to `v`, adding slots as needed.
     pub(super) fn fill(&mut self, from: usize, to: usize, v: T) {
         while self.pages.len() * P < to {
-            self.pages.push(Box::new([self.empty; P]));
+            self.pages.push(self.new_page());
         }
         self.len = self.len.max(to);
         let mut k = from;
@@ -46,6 +46,15 @@ impl<T: Copy, const P: usize> Paged<T, P> {
     }
 
     /// The slots in use, page by page, each with the index of its first slot.
+    /// A page of empty slots, filled where it is allocated: `Box::new([empty; P])` would
+    /// build the page on the stack and copy it over.
+    fn new_page(&self) -> Box<[T; P]> {
+        let Ok(page) = vec![self.empty; P].into_boxed_slice().try_into() else {
+            unreachable!("a boxed slice of P slots is a boxed array of P")
+        };
+        page
+    }
+
     pub(super) fn chunks(&self) -> impl Iterator<Item = (usize, &[T])> + '_ {
         self.pages.iter().enumerate().map(|(p, page)| {
             let used = self.len.saturating_sub(p * P).min(P);
