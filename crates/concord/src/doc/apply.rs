@@ -267,8 +267,8 @@ impl Doc {
             op_id: self.history.export(id),
             obj: first.obj,
         };
-        let obj = self.resolve_obj(&ctx).ok()?;
-        if self.objects.get(obj).map(ObjData::obj_type) != Some(ObjType::List) {
+        let (obj, typ) = self.resolve_obj(&ctx).ok()?;
+        if typ != ObjType::List {
             return None;
         }
         let e = elem_delete(first)?;
@@ -297,9 +297,7 @@ impl Doc {
             return Err(InvalidChange::EmptyOp(op_id));
         }
         let ctx = OpContext { op_id, obj: op.obj };
-        let obj = self.resolve_obj(&ctx)?;
-        let typ = self.objects.get(obj).map(ObjData::obj_type);
-        let typ = typ.ok_or(ctx.unknown_object())?;
+        let (obj, typ) = self.resolve_obj(&ctx)?;
         let at = Target { id, ctx, obj, typ };
         let action = match op.action {
             Action::Insert {
@@ -338,7 +336,7 @@ impl Doc {
         let key = self.reg_key(ctx, obj, typ, key)?;
         let pred = pred
             .iter()
-            .map(|&p| self.history.import(p).ok_or(ctx.unknown_pred(p)))
+            .map(|&p| self.history.import(p).ok_or_else(|| ctx.unknown_pred(p)))
             .collect::<Result<Vec<Id>, _>>()?;
         if pred.is_empty() && !matches!(op, RegisterOp::Put(_)) {
             // A delete or increment of nothing would leave no trace in the state.
@@ -383,8 +381,7 @@ impl Doc {
         undo: &mut Vec<Undo>,
     ) -> Result<LogAction, InvalidChange> {
         let (id, ctx, obj, typ) = (at.id, &at.ctx, at.obj, at.typ);
-        let left = self.elem(ctx, obj, left)?;
-        let right = self.elem(ctx, obj, right)?;
+        let [left, right] = self.elems(ctx, obj, [left, right])?;
         let place = Place::Between(left, right);
         let history = &self.history;
         let cmp = |a, b| history.cmp_actors(a, b);
@@ -429,10 +426,13 @@ impl Doc {
         undo: &mut Vec<Undo>,
     ) -> Result<LogAction, InvalidChange> {
         let (ctx, obj, typ) = (&at.ctx, at.obj, at.typ);
-        let Some(ObjData::Text(_)) = self.objects.get(obj) else {
+        if typ != ObjType::Text {
             return Err(ctx.wrong(Expected::Text, typ));
-        };
-        let target = self.history.import(first).ok_or(ctx.unknown_elem(first))?;
+        }
+        let target = self
+            .history
+            .import(first)
+            .ok_or_else(|| ctx.unknown_elem(first))?;
         // The span's elements in id order: a backward span ends at `first`.
         let low = match backward {
             false => Some(target),
@@ -441,7 +441,7 @@ impl Doc {
                 .filter(|&c| c > 0)
                 .map(|c| Id::new(target.actor, c)),
         };
-        let low = low.ok_or(ctx.unknown_elem(first))?;
+        let low = low.ok_or_else(|| ctx.unknown_elem(first))?;
         // Every element of the span must exist (checked before anything is hidden).
         self.objects
             .delete_text(obj, (low, len), undo)
@@ -452,16 +452,16 @@ impl Doc {
         })
     }
 
+    /// The internal id of the op's object, checked to exist, and the object's type.
     #[inline]
-    fn resolve_obj(&self, ctx: &OpContext) -> Result<Id, InvalidChange> {
+    fn resolve_obj(&self, ctx: &OpContext) -> Result<(Id, ObjType), InvalidChange> {
         let id = self
             .history
             .import_obj(&ctx.obj)
-            .ok_or(ctx.unknown_object())?;
-        if self.objects.contains(id) {
-            Ok(id)
-        } else {
-            Err(ctx.unknown_object())
+            .ok_or_else(|| ctx.unknown_object())?;
+        match self.objects.get(id) {
+            Some(data) => Ok((id, data.obj_type())),
+            None => Err(ctx.unknown_object()),
         }
     }
 
@@ -475,7 +475,7 @@ impl Doc {
         match (typ, key) {
             (ObjType::Map, Key::Map(k)) => Ok(RegKey::Map(k.clone())),
             (ObjType::List, Key::Elem(e)) => {
-                let e = self.elem(ctx, obj, Some(*e))?;
+                let [e] = self.elems(ctx, obj, [Some(*e)])?;
                 Ok(RegKey::Elem(e.expect("an element was given")))
             }
             (found, Key::Map(_)) => Err(ctx.wrong(Expected::Map, found)),
@@ -483,25 +483,30 @@ impl Doc {
         }
     }
 
-    /// The internal id of an element of a list or text, checked to exist.
-    fn elem(
+    /// The internal ids of elements of a list or text, each checked to exist (the object
+    /// is looked up once for all of them).
+    fn elems<const N: usize>(
         &self,
         ctx: &OpContext,
         obj: Id,
-        elem: Option<OpId>,
-    ) -> Result<Option<Id>, InvalidChange> {
-        let Some(elem) = elem else { return Ok(None) };
-        let id = self.history.import(elem).ok_or(ctx.unknown_elem(elem))?;
-        let exists = match self.objects.get(obj) {
-            Some(ObjData::List(tree)) => tree.contains(id),
-            Some(ObjData::Text(text)) => text.contains(id),
-            _ => false,
-        };
-        if exists {
-            Ok(Some(id))
-        } else {
-            Err(ctx.unknown_elem(elem))
+        elems: [Option<OpId>; N],
+    ) -> Result<[Option<Id>; N], InvalidChange> {
+        let data = self.objects.get(obj);
+        let mut out = [None; N];
+        for (slot, elem) in out.iter_mut().zip(elems) {
+            let Some(elem) = elem else { continue };
+            let id = self.history.import(elem);
+            let exists = |id| match data {
+                Some(ObjData::List(tree)) => tree.contains(id),
+                Some(ObjData::Text(text)) => text.contains(id),
+                _ => false,
+            };
+            match id.filter(|&id| exists(id)) {
+                Some(id) => *slot = Some(id),
+                None => return Err(ctx.unknown_elem(elem)),
+            }
         }
+        Ok(out)
     }
 }
 

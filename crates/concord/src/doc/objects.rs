@@ -225,10 +225,6 @@ impl Objects {
         self.objs.get(&obj)
     }
 
-    pub(crate) fn contains(&self, obj: Id) -> bool {
-        self.objs.contains_key(&obj)
-    }
-
     fn create(&mut self, id: Id, value: &Stored, undo: &mut Vec<Undo>) {
         if let Stored::Object(t) = value {
             let batch = self.batch.as_mut();
