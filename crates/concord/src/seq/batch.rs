@@ -278,18 +278,22 @@ impl<C: Content> Pending<C> {
 
     /// The runs in document order, each merged with those after it that continue it, and
     /// for each node the index of the run it went into.
-    fn into_runs(self) -> (Vec<Run<C>>, Vec<u32>, Vec<Slots>) {
+    /// A node's content is taken out of it in place, so that the nodes are not copied once
+    /// more while the runs are made.
+    fn into_runs(mut self) -> (Vec<Run<C>>, Vec<u32>, Vec<Slots>) {
         let mut run_of = vec![NIL; self.nodes.len()];
-        let mut by_node: Vec<Option<Node<C>>> = self.nodes.into_iter().map(Some).collect();
-        let mut runs: Vec<Run<C>> = Vec::with_capacity(by_node.len());
+        let mut runs: Vec<Run<C>> = Vec::with_capacity(self.nodes.len());
         let mut n = self.head;
         while n != NIL {
-            let node = by_node[n as usize]
-                .take()
-                .expect("a list visits each node once");
+            assert!(run_of[n as usize] == NIL, "a list visits each node once");
+            let node = &mut self.nodes[n as usize];
+            let run = Run {
+                content: std::mem::take(&mut node.run.content),
+                ..node.run
+            };
             match runs.last_mut() {
-                Some(last) if last.can_append(&node.run) => last.content.append(node.run.content),
-                _ => runs.push(node.run),
+                Some(last) if last.can_append(&run) => last.content.append(run.content),
+                _ => runs.push(run),
             }
             run_of[n as usize] = (runs.len() - 1) as u32;
             n = node.next;

@@ -123,8 +123,9 @@ use crate::ids::{ActorIdx, Id, OptId};
 ///
 /// The span law every implementation keeps: `a.split_off(k, ..)` leaves `a` with the first
 /// `k` elements and returns the other `a.len() - k`; appending the returned part back with
-/// `a.append(b)` restores the original exactly, and the lengths add up.
-pub(crate) trait Content: Clone + std::fmt::Debug {
+/// `a.append(b)` restores the original exactly, and the lengths add up. The default content
+/// is empty.
+pub(crate) trait Content: Clone + std::fmt::Debug + Default {
     /// Where the values live when the content only refers to them; `()` when it holds them.
     type Store: Clone + std::fmt::Debug + Default;
     /// The number of elements.
