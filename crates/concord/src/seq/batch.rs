@@ -16,7 +16,7 @@
 //! end wherever they continue each other, as the tree keeps them.
 
 use super::index::IdIndex;
-use super::paged::Paged;
+use super::paged::CounterSlots;
 use super::tree::{Child, Internal, LeafIdx, NodeIdx, Root, SeqTree};
 use super::{Content, IdSpans, Run};
 use crate::ids::Id;
@@ -37,21 +37,8 @@ struct Node<C> {
     next: u32,
 }
 
-/// The node of each counter of one actor from `base` on ([`NIL`] where none).
-#[derive(Clone, Debug)]
-struct Slots {
-    base: u64,
-    nodes: Paged<u32, PAGE>,
-}
-
-impl Default for Slots {
-    fn default() -> Self {
-        Slots {
-            base: 0,
-            nodes: Paged::new(NIL),
-        }
-    }
-}
+/// The node of each counter of one actor ([`NIL`] where none).
+type Slots = CounterSlots<u32, PAGE>;
 
 /// Slots per page: 16 KiB.
 const PAGE: usize = 4096;
@@ -98,12 +85,7 @@ impl<C: Content> Pending<C> {
 
     /// The node holding `id` and the element's offset in its run.
     pub(super) fn find(&self, id: Id) -> Option<(u32, usize)> {
-        let a = self.actors.get(id.actor.index())?;
-        let k = usize::try_from(id.counter().checked_sub(a.base)?).ok()?;
-        let n = a.nodes.get(k)?;
-        if n == NIL {
-            return None;
-        }
+        let n = self.actors.get(id.actor.index())?.get(id.counter())?;
         let run = &self.nodes[n as usize].run;
         debug_assert!(
             run.offset_of(id).is_some(),
@@ -121,14 +103,14 @@ impl<C: Content> Pending<C> {
     /// actor's ids come in counter order: one before its first slot is left to the tree).
     fn has_room(&self, id: Id, len: u64) -> bool {
         let (used, wanted) = match self.actors.get(id.actor.index()) {
-            Some(a) if a.nodes.len() > 0 => {
-                let Some(from) = id.counter().checked_sub(a.base) else {
+            Some(a) => {
+                let Some((_, to)) = a.span(id.counter(), id.counter() + len) else {
                     return false;
                 };
-                let used = a.nodes.len() as u64;
-                (used, used.max(from + len))
+                let used = a.len() as u64;
+                (used, used.max(to))
             }
-            _ => (0, len),
+            None => (0, len),
         };
         let room = (self.work + len)
             .saturating_mul(SLOT_ROOM.0)
@@ -141,16 +123,12 @@ impl<C: Content> Pending<C> {
     fn fill(&mut self, id: Id, len: u64, n: u32) {
         let i = id.actor.index();
         if i >= self.actors.len() {
-            self.actors.resize_with(i + 1, Slots::default);
+            self.actors.resize_with(i + 1, || Slots::new(NIL));
         }
         let a = &mut self.actors[i];
-        if a.nodes.len() == 0 {
-            a.base = id.counter();
-        }
-        let from = (id.counter() - a.base) as usize;
-        let to = from + len as usize;
-        self.held += to.saturating_sub(a.nodes.len()) as u64;
-        a.nodes.fill(from, to, n);
+        let held = a.len();
+        a.fill(id.counter(), id.counter() + len, n);
+        self.held += (a.len() - held) as u64;
     }
 
     /// Makes a node of `run` and links it after `prev` (first if [`NIL`]).
@@ -308,22 +286,15 @@ fn ranges(actors: &[Slots], leaf_of: impl Fn(u32) -> LeafIdx) -> Vec<Vec<(u32, u
     let mut out = Vec::with_capacity(actors.len());
     for a in actors {
         let mut spans: Vec<(u32, u32, LeafIdx)> = Vec::new();
-        for (first, used) in a.nodes.chunks() {
-            let mut k = 0;
-            while let Some(&n) = used.get(k) {
-                let same = used[k..].iter().take_while(|&&m| m == n).count();
-                if n != NIL {
-                    let start = (a.base + (first + k) as u64) as u32;
-                    let end = start + same as u32;
-                    let leaf = leaf_of(n);
-                    match spans.last_mut() {
-                        Some(last) if last.1 == start && last.2 == leaf => last.1 = end,
-                        _ => spans.push((start, end, leaf)),
-                    }
-                }
-                k += same;
+        a.for_each_run(|start, same, n| {
+            let start = start as u32;
+            let end = start + same as u32;
+            let leaf = leaf_of(n);
+            match spans.last_mut() {
+                Some(last) if last.1 == start && last.2 == leaf => last.1 = end,
+                _ => spans.push((start, end, leaf)),
             }
-        }
+        });
         out.push(spans);
     }
     out

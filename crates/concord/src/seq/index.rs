@@ -16,7 +16,7 @@
 
 use smallvec::SmallVec;
 
-use super::paged::Paged;
+use super::paged::CounterSlots;
 use super::span_map::{Neighbour, SpanMap};
 use super::tree::LeafIdx;
 use crate::ids::{ActorIdx, Id};
@@ -74,23 +74,9 @@ struct Flat {
     slots: u64,
 }
 
-/// One actor's slots in a [`Flat`] index.
-#[derive(Clone, Debug)]
-struct FlatActor {
-    /// The counter of slot 0.
-    base: u64,
-    /// The leaf of each counter from `base`, [`NO_LEAF`] where no element has it.
-    slots: Paged<Slot, PAGE>,
-}
-
-impl Default for FlatActor {
-    fn default() -> Self {
-        FlatActor {
-            base: 0,
-            slots: Paged::new(NO_LEAF),
-        }
-    }
-}
+/// One actor's slots in a [`Flat`] index: the leaf of each counter, [`NO_LEAF`] where no
+/// element has it.
+type FlatActor = CounterSlots<Slot, PAGE>;
 
 /// A slot: the leaf of one counter. Two bytes, so the slots of a long history (one per op,
 /// deletes included) take half the room; a batch whose sequence grows past `u16::MAX - 1`
@@ -106,63 +92,32 @@ const NO_LEAF: Slot = Slot::MAX;
 /// How many slots per id given a leaf a flat index may hold, and how many more in any case.
 const FLAT_ROOM: (u64, u64) = (2, 4096);
 
-impl FlatActor {
-    /// The maximal ranges of the slots, as `(start, span)` in order.
-    fn ranges(&self) -> Vec<(u32, Span)> {
-        let mut out: Vec<(u32, Span)> = Vec::new();
-        for (first, used) in self.slots.chunks() {
-            let mut k = 0;
-            while let Some(&leaf) = used.get(k) {
-                let n = same_leaf(&used[k..], leaf);
-                let c = short(self.base + (first + k) as u64);
-                k += n;
-                if leaf == NO_LEAF {
-                    continue;
-                }
-                let end = c + n as u32;
-                match out.last_mut() {
-                    Some((_, span)) if span.end == c && span.leaf.0 == u32::from(leaf) => {
-                        span.end = end;
-                    }
-                    _ => out.push((
-                        c,
-                        Span {
-                            end,
-                            leaf: LeafIdx(u32::from(leaf)),
-                        },
-                    )),
-                }
+/// The maximal ranges of an actor's slots, as `(start, span)` in order.
+fn flat_ranges(a: &FlatActor) -> Vec<(u32, Span)> {
+    let mut out: Vec<(u32, Span)> = Vec::new();
+    a.for_each_run(|start, n, leaf| {
+        let c = short(start);
+        let end = c + n as u32;
+        match out.last_mut() {
+            Some((_, span)) if span.end == c && span.leaf.0 == u32::from(leaf) => {
+                span.end = end;
             }
+            _ => out.push((
+                c,
+                Span {
+                    end,
+                    leaf: LeafIdx(u32::from(leaf)),
+                },
+            )),
         }
-        out
-    }
-}
-
-/// How many slots at the start of `slots` name `leaf`: whole blocks of 32 first, each checked
-/// by a fixed-length loop with no early exit, which the compiler can vectorize; then the rest
-/// one by one.
-fn same_leaf(slots: &[Slot], leaf: Slot) -> usize {
-    const BLOCK: usize = 32;
-    let whole = slots
-        .chunks_exact(BLOCK)
-        .take_while(|block| block.iter().fold(true, |same, &l| same & (l == leaf)))
-        .count()
-        * BLOCK;
-    whole
-        + slots[whole..]
-            .iter()
-            .position(|&l| l != leaf)
-            .unwrap_or(slots.len() - whole)
+    });
+    out
 }
 
 impl Flat {
     fn get(&self, id: Id) -> Option<LeafIdx> {
         let a = self.actors.get(id.actor.index())?;
-        let k = usize::try_from(id.counter().checked_sub(a.base)?).ok()?;
-        a.slots
-            .get(k)
-            .filter(|&l| l != NO_LEAF)
-            .map(|l| LeafIdx(u32::from(l)))
+        a.get(id.counter()).map(|l| LeafIdx(u32::from(l)))
     }
 
     /// Gives `start..end` of `actor` the leaf `leaf`; false, changing nothing, if the slots
@@ -173,26 +128,23 @@ impl Flat {
         };
         let i = actor.index();
         if i >= self.actors.len() {
-            self.actors.resize_with(i + 1, FlatActor::default);
+            self.actors.resize_with(i + 1, || FlatActor::new(NO_LEAF));
         }
         let work = self.work + (end - start);
         let a = &mut self.actors[i];
-        if a.slots.len() == 0 {
-            a.base = start;
-        }
         let room = work.saturating_mul(FLAT_ROOM.0).saturating_add(FLAT_ROOM.1);
-        let (Some(from), Some(to)) = (start.checked_sub(a.base), end.checked_sub(a.base)) else {
+        let Some((_, to)) = a.span(start, end) else {
             return false;
         };
         // The pages this actor would hold then, counted in whole pages, against the room of
         // every actor together.
         let pages = |len: u64| len.div_ceil(PAGE as u64).saturating_mul(PAGE as u64);
-        let len = a.slots.len() as u64;
+        let len = a.len() as u64;
         let grown = pages(to.max(len)) - pages(len);
         if self.slots.saturating_add(grown) > room {
             return false;
         }
-        a.slots.fill(from as usize, to as usize, slot);
+        a.fill(start, end, slot);
         self.slots += grown;
         self.work = work;
         true
@@ -200,10 +152,7 @@ impl Flat {
 
     fn clear(&mut self, actor: ActorIdx, start: u64, end: u64) {
         if let Some(a) = self.actors.get_mut(actor.index()) {
-            let len = a.slots.len() as u64;
-            let from = start.saturating_sub(a.base).min(len) as usize;
-            let to = end.saturating_sub(a.base).min(len) as usize;
-            a.slots.fill(from, to, NO_LEAF);
+            a.clear(start, end);
         }
     }
 }
@@ -233,7 +182,7 @@ impl IdIndex {
             return;
         };
         for (i, fa) in flat.actors.iter().enumerate() {
-            let mut spans = SpanMap::from_sorted(fa.ranges());
+            let mut spans = SpanMap::from_sorted(flat_ranges(fa));
             let tail = spans.pop_last();
             let top = tail.map_or(0, |(_, span)| span.end);
             let a = self.actor_mut(ActorIdx(i as u32));
@@ -366,7 +315,7 @@ impl IdIndex {
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (ActorIdx, u64, u64, LeafIdx)> + '_> {
         if let Some(flat) = &self.flat {
             return Box::new(flat.actors.iter().enumerate().flat_map(|(a, fa)| {
-                fa.ranges().into_iter().map(move |(s, span)| {
+                flat_ranges(fa).into_iter().map(move |(s, span)| {
                     (ActorIdx(a as u32), s.into(), span.end.into(), span.leaf)
                 })
             }));
@@ -622,19 +571,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// `same_leaf` counts as a scan one slot at a time does, whether the stretch ends
-        /// inside a block, at its edge or with the slots.
-        #[test]
-        fn same_leaf_counts_as_a_scan_does(
-            stretch in 0..140usize,
-            after in proptest::collection::vec(0..3u16, 0..40),
-        ) {
-            let mut slots = vec![2; stretch];
-            slots.extend(after);
-            let want = slots.iter().position(|&l| l != 2).unwrap_or(slots.len());
-            proptest::prop_assert_eq!(same_leaf(&slots, 2), want);
-        }
-
         /// Random updates, the tail's included, against a leaf per counter; the ranges stay
         /// maximal.
         #[test]

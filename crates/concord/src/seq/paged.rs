@@ -45,7 +45,6 @@ impl<T: Copy, const P: usize> Paged<T, P> {
         }
     }
 
-    /// The slots in use, page by page, each with the index of its first slot.
     /// A page of empty slots, filled where it is allocated: `Box::new([empty; P])` would
     /// build the page on the stack and copy it over.
     fn new_page(&self) -> Box<[T; P]> {
@@ -55,6 +54,7 @@ impl<T: Copy, const P: usize> Paged<T, P> {
         page
     }
 
+    /// The slots in use, page by page, each with the index of its first slot.
     pub(super) fn chunks(&self) -> impl Iterator<Item = (usize, &[T])> + '_ {
         self.pages.iter().enumerate().map(|(p, page)| {
             let used = self.len.saturating_sub(p * P).min(P);
@@ -63,9 +63,118 @@ impl<T: Copy, const P: usize> Paged<T, P> {
     }
 }
 
+/// The slots of one actor's counters, from the first counter given a slot on: what the flat
+/// id index and the batch list each keep per actor.
+#[derive(Clone, Debug)]
+pub(super) struct CounterSlots<T, const P: usize> {
+    /// The counter of slot 0: the first one filled.
+    base: u64,
+    slots: Paged<T, P>,
+}
+
+impl<T: Copy + PartialEq, const P: usize> CounterSlots<T, P> {
+    /// No slots; new ones hold `empty`, which no counter reads back.
+    pub(super) fn new(empty: T) -> Self {
+        CounterSlots {
+            base: 0,
+            slots: Paged::new(empty),
+        }
+    }
+
+    /// How many slots are held (for the counters `base .. base + len`).
+    pub(super) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The slot offsets the counters `from..to` take, the first fill setting the base; `None`
+    /// for counters before the base.
+    pub(super) fn span(&self, from: u64, to: u64) -> Option<(u64, u64)> {
+        let base = if self.len() == 0 { from } else { self.base };
+        Some((from.checked_sub(base)?, to.checked_sub(base)?))
+    }
+
+    /// The value of `counter`'s slot, if it holds one.
+    pub(super) fn get(&self, counter: u64) -> Option<T> {
+        let k = usize::try_from(counter.checked_sub(self.base)?).ok()?;
+        self.slots.get(k).filter(|&v| v != self.slots.empty)
+    }
+
+    /// Gives the counters `from..to` the value `v`, adding slots as needed. `from` is not
+    /// before the base (see [`CounterSlots::span`]).
+    pub(super) fn fill(&mut self, from: u64, to: u64, v: T) {
+        if self.len() == 0 {
+            self.base = from;
+        }
+        self.slots
+            .fill((from - self.base) as usize, (to - self.base) as usize, v);
+    }
+
+    /// Empties the slots held of the counters `from..to`.
+    pub(super) fn clear(&mut self, from: u64, to: u64) {
+        let len = self.len() as u64;
+        let from = from.saturating_sub(self.base).min(len) as usize;
+        let to = to.saturating_sub(self.base).min(len) as usize;
+        self.slots.fill(from, to, self.slots.empty);
+    }
+
+    /// Calls `f` with each stretch of equal values, in counter order, as `(first counter,
+    /// length, value)`; a stretch ends at the end of a page (the next one may go on with the
+    /// same value).
+    pub(super) fn for_each_run(&self, mut f: impl FnMut(u64, usize, T)) {
+        for (first, used) in self.slots.chunks() {
+            let mut k = 0;
+            while let Some(&v) = used.get(k) {
+                let n = same(&used[k..], v);
+                if v != self.slots.empty {
+                    f(self.base + (first + k) as u64, n, v);
+                }
+                k += n;
+            }
+        }
+    }
+}
+
+/// How many slots at the start of `slots` hold `v`. The first block of 32 is scanned one by
+/// one (most stretches end there); past it, whole blocks are each checked by a fixed-length
+/// loop with no early exit, which the compiler can vectorize; then the rest one by one.
+fn same<T: Copy + PartialEq>(slots: &[T], v: T) -> usize {
+    const BLOCK: usize = 32;
+    let head = slots.len().min(BLOCK);
+    if let Some(k) = slots[..head].iter().position(|&s| s != v) {
+        return k;
+    }
+    let rest = &slots[head..];
+    let whole = rest
+        .chunks_exact(BLOCK)
+        .take_while(|block| block.iter().fold(true, |same, &s| same & (s == v)))
+        .count()
+        * BLOCK;
+    head + whole
+        + rest[whole..]
+            .iter()
+            .position(|&s| s != v)
+            .unwrap_or(rest.len() - whole)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Paged;
+    use super::{same, CounterSlots, Paged};
+
+    proptest::proptest! {
+        /// `same` counts as a scan one slot at a time does, whether the stretch ends
+        /// inside a block, at its edge or with the slots.
+        #[test]
+        fn same_counts_as_a_scan_does(
+            stretch in 0..140usize,
+            after in proptest::collection::vec(0..3u16, 0..40),
+        ) {
+            let mut slots = vec![2; stretch];
+            slots.extend(after);
+            let want = slots.iter().position(|&l| l != 2).unwrap_or(slots.len());
+            proptest::prop_assert_eq!(same(&slots, 2), want);
+        }
+
+    }
 
     #[test]
     fn fills_across_pages_and_reads_back() {
@@ -85,5 +194,32 @@ mod tests {
             (slots.get(3), slots.get(4), slots.get(5)),
             (Some(1), Some(1), Some(7))
         );
+    }
+
+    #[test]
+    fn counter_slots_start_at_the_first_counter_filled() {
+        let mut slots: CounterSlots<u16, 4> = CounterSlots::new(u16::MAX);
+        assert_eq!(slots.span(100, 103), Some((0, 3)));
+        slots.fill(100, 103, 7);
+        slots.fill(105, 111, 7);
+        assert_eq!(slots.len(), 11);
+        assert_eq!(slots.span(99, 101), None);
+        assert_eq!(slots.span(104, 112), Some((4, 12)));
+        let got: Vec<Option<u16>> = [99, 100, 102, 103, 104, 105, 110, 111]
+            .into_iter()
+            .map(|c| slots.get(c))
+            .collect();
+        let want = [None, Some(7), Some(7), None, None, Some(7), Some(7), None];
+        assert_eq!(got, want);
+        // A stretch ends at a page's end: counters 100..104 are slots 0..4, page 0.
+        let runs = |slots: &CounterSlots<u16, 4>| {
+            let mut out: Vec<(u64, usize, u16)> = Vec::new();
+            slots.for_each_run(|c, n, v| out.push((c, n, v)));
+            out
+        };
+        assert_eq!(runs(&slots), [(100, 3, 7), (105, 3, 7), (108, 3, 7)]);
+        slots.clear(109, 200);
+        slots.clear(0, 101);
+        assert_eq!(runs(&slots), [(101, 2, 7), (105, 3, 7), (108, 1, 7)]);
     }
 }
