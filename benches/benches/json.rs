@@ -3,7 +3,7 @@
 #![allow(missing_docs)] // criterion_group! and criterion_main! generate undocumented items
 
 use concord::{Doc, DocError, ObjType, ReadDoc, ROOT};
-use concord_benches::{load_sequential, replay_local, text_doc};
+use concord_benches::{load_sequential, replay_local, text_doc, Txn};
 use concord_json::{
     apply_patch, diff, merge3, to_json, write_json, JsonOptions, JsonPointer, MergeOptions, Patch,
 };
@@ -56,18 +56,18 @@ fn apply(c: &mut Criterion) {
 fn diffs(c: &mut Criterion) {
     let trace = load_sequential("automerge-paper");
     let checkpoints = 10;
-    let every = trace.txns.len() / checkpoints;
+    let every = trace.txn_count() / checkpoints;
 
     let (mut text_doc_, text) = text_doc();
     let mut text_heads = vec![text_doc_.heads()];
-    for (i, txn) in trace.txns.iter().enumerate() {
-        concord_benches::apply_patches(&mut text_doc_, text, &txn.patches);
+    for (i, txn) in trace.txns().enumerate() {
+        concord_benches::apply_patches(&mut text_doc_, text, txn.patches());
         if (i + 1) % every == 0 {
             text_heads.push(text_doc_.heads());
         }
     }
 
-    let list_txns = &trace.txns[..20_000.min(trace.txns.len())];
+    let list_txns: Vec<Txn<'_>> = trace.txns().take(20_000).collect();
     let mut list_doc = Doc::new();
     let list = list_doc
         .transact(|tx| tx.put_object(ROOT, "chars", ObjType::List))
@@ -76,7 +76,7 @@ fn diffs(c: &mut Criterion) {
     for (i, txn) in list_txns.iter().enumerate() {
         list_doc
             .transact(|tx| {
-                for p in &txn.patches {
+                for p in txn.patches() {
                     for _ in 0..p.del {
                         tx.delete(list, p.pos)?;
                     }
@@ -92,9 +92,8 @@ fn diffs(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("json");
     group.sample_size(10);
-    let patches =
-        |txns: &[concord_testkit::Txn]| txns.iter().map(|t| t.patches.len()).sum::<usize>();
-    group.throughput(Throughput::Elements(patches(&trace.txns) as u64));
+    let patches = |txns: &[Txn<'_>]| txns.iter().map(|t| t.patches().len()).sum::<usize>();
+    group.throughput(Throughput::Elements(trace.patch_count() as u64));
     group.bench_function("diff/automerge-paper-text", |b| {
         b.iter(|| {
             text_heads
@@ -103,7 +102,7 @@ fn diffs(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
-    group.throughput(Throughput::Elements(patches(list_txns) as u64));
+    group.throughput(Throughput::Elements(patches(&list_txns) as u64));
     group.bench_function("diff/automerge-paper-list-20k", |b| {
         b.iter(|| {
             list_heads

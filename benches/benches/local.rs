@@ -31,7 +31,7 @@ fn replay_group<R>(
     let mut group = c.benchmark_group(group);
     group.sample_size(10);
     for (name, trace) in traces {
-        let patches: usize = trace.txns.iter().map(|t| t.patches.len()).sum();
+        let patches: usize = trace.patch_count();
         group.throughput(Throughput::Elements(patches as u64));
         group.bench_with_input(BenchmarkId::from_parameter(name), trace, |b, t| {
             b.iter(|| replay(t))

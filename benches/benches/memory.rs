@@ -74,7 +74,7 @@ fn memory(c: &mut Criterion) {
             mib(held),
             mib(peak)
         );
-        let patches: usize = trace.txns.iter().map(|t| t.patches.len()).sum();
+        let patches: usize = trace.patch_count();
         group.throughput(Throughput::Elements(patches as u64));
         group.bench_with_input(BenchmarkId::from_parameter(name), &trace, |b, t| {
             b.iter(|| replay_local(t))

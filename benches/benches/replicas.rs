@@ -39,7 +39,7 @@ fn replay_group<R>(
 ) {
     let mut group = c.benchmark_group(group);
     group.sample_size(10);
-    group.throughput(Throughput::Elements(trace.txns.len() as u64));
+    group.throughput(Throughput::Elements(trace.txn_count() as u64));
     group.bench_function("friendsforever", |b| b.iter(|| replay(trace)));
     group.finish();
 }

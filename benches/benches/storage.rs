@@ -14,7 +14,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 fn storage(c: &mut Criterion) {
     for name in sequential_names() {
         let trace = load_sequential(name);
-        let patches: usize = trace.txns.iter().map(|t| t.patches.len()).sum();
+        let patches: usize = trace.patch_count();
         let (doc, text) = replay_local(&trace);
         storage_group(c, ("storage", name, patches), doc, |d| {
             d.text(text).expect("the text object exists")

@@ -11,6 +11,7 @@ use concord::{
 };
 pub use concord_testkit::trace::{
     load_concurrent, load_sequential, sequential_names, ConcurrentTrace, Patch, SequentialTrace,
+    Txn,
 };
 
 /// A fresh document holding one text object, and that object.
@@ -23,10 +24,10 @@ pub fn text_doc() -> (Doc, ObjId) {
 }
 
 /// Applies one trace transaction's patches as one local transaction.
-pub fn apply_patches(doc: &mut Doc, text: ObjId, patches: &[Patch]) {
+pub fn apply_patches<'a>(doc: &mut Doc, text: ObjId, patches: impl IntoIterator<Item = Patch<'a>>) {
     doc.transact(|tx| {
         for p in patches {
-            tx.splice_text(text, p.pos, p.del, &p.ins)?;
+            tx.splice_text(text, p.pos, p.del, p.ins)?;
         }
         Ok::<_, DocError>(())
     })
@@ -46,8 +47,8 @@ fn started(t: &SequentialTrace) -> (Doc, ObjId) {
 /// Replays a sequential trace into a fresh document, one transaction per trace transaction.
 pub fn replay_local(t: &SequentialTrace) -> (Doc, ObjId) {
     let (mut doc, text) = started(t);
-    for txn in &t.txns {
-        apply_patches(&mut doc, text, &txn.patches);
+    for txn in t.txns() {
+        apply_patches(&mut doc, text, txn.patches());
     }
     (doc, text)
 }
@@ -60,8 +61,8 @@ pub fn replay_followed(t: &SequentialTrace) -> (Doc, Doc, ObjId) {
     let (mut doc, text) = started(t);
     let mut follower = doc.fork();
     let mut heads = follower.heads();
-    for txn in &t.txns {
-        apply_patches(&mut doc, text, &txn.patches);
+    for txn in t.txns() {
+        apply_patches(&mut doc, text, txn.patches());
         let new = doc
             .changes_since(&heads)
             .expect("the heads are the document's");
@@ -91,10 +92,10 @@ pub fn replay_local_list(t: &SequentialTrace) -> (Doc, ObjId) {
         doc.transact(|tx| tx.splice(list, 0, 0, codes(&t.start_content)))
             .expect("start content");
     }
-    for txn in &t.txns {
+    for txn in t.txns() {
         doc.transact(|tx| {
-            for p in &txn.patches {
-                tx.splice(list, p.pos, p.del, codes(&p.ins))?;
+            for p in txn.patches() {
+                tx.splice(list, p.pos, p.del, codes(p.ins))?;
             }
             Ok::<_, DocError>(())
         })
@@ -155,7 +156,7 @@ fn ms_since(t: Instant) -> f64 {
 /// # Errors
 /// A message that is refused (a bug).
 pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, SyncError> {
-    let n = t.txns.len();
+    let n = t.txn_count();
     let agents = t.num_agents.max(1);
     let (setup, text) = text_doc();
     let mut docs: Vec<Doc> = (0..agents).map(|_| setup.fork()).collect();
@@ -187,10 +188,10 @@ pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, SyncError> {
         }
     }
     let mut target = vec![0u32; agents];
-    for (i, txn) in t.txns.iter().enumerate() {
+    for (i, txn) in t.txns().enumerate() {
         let a = txn.agent;
         target.iter_mut().for_each(|v| *v = 0);
-        for &p in &txn.parents {
+        for &p in txn.parents {
             for (x, v) in target.iter_mut().enumerate() {
                 *v = (*v).max(past[p * agents + x]);
             }
@@ -209,7 +210,7 @@ pub fn replay_replicas(t: &ConcurrentTrace) -> Result<ReplicaRun, SyncError> {
         run.receive_ms += ms_since(r0);
         let l0 = Instant::now();
         let before = docs[a].heads();
-        apply_patches(&mut docs[a], text, &txn.patches);
+        apply_patches(&mut docs[a], text, txn.patches());
         let changed = docs[a].heads() != before;
         for x in 0..agents {
             let message = (changed && x != a)
@@ -272,15 +273,15 @@ pub struct ForkedRun {
 /// # Errors
 /// A merge that is refused (a bug).
 pub fn replay_forked(t: &ConcurrentTrace) -> Result<ForkedRun, ApplyError> {
-    let n = t.txns.len();
+    let n = t.txn_count();
     let (setup, text) = text_doc();
     let actors: Vec<ActorId> = (0..t.num_agents.max(1))
         .map(|_| ActorId::random())
         .collect();
     // How many later transactions still need each transaction's document.
     let mut remaining = vec![0u32; n];
-    for txn in &t.txns {
-        for &p in &txn.parents {
+    for txn in t.txns() {
+        for &p in txn.parents {
             remaining[p] += 1;
         }
     }
@@ -296,7 +297,7 @@ pub fn replay_forked(t: &ConcurrentTrace) -> Result<ForkedRun, ApplyError> {
         apply_ms: 0.0,
     };
     let mut live = 0usize;
-    for (i, txn) in t.txns.iter().enumerate() {
+    for (i, txn) in t.txns().enumerate() {
         let actor = actors[txn.agent];
         // A parent this transaction is the last child of, one of the same agent first.
         let movable = txn
@@ -304,7 +305,7 @@ pub fn replay_forked(t: &ConcurrentTrace) -> Result<ForkedRun, ApplyError> {
             .iter()
             .copied()
             .filter(|&p| remaining[p] == 1)
-            .max_by_key(|&p| t.txns[p].agent == txn.agent);
+            .max_by_key(|&p| t.txn(p).agent == txn.agent);
         let (mut doc, base) = match (movable, txn.parents.first()) {
             (Some(p), _) => {
                 live -= 1;
@@ -332,14 +333,14 @@ pub fn replay_forked(t: &ConcurrentTrace) -> Result<ForkedRun, ApplyError> {
             run.merge_ms += ms_since(m0);
             run.merges += 1;
         }
-        for &p in &txn.parents {
+        for &p in txn.parents {
             remaining[p] -= 1;
             if remaining[p] == 0 && docs[p].take().is_some() {
                 live -= 1;
             }
         }
         let a0 = Instant::now();
-        apply_patches(&mut doc, text, &txn.patches);
+        apply_patches(&mut doc, text, txn.patches());
         run.apply_ms += ms_since(a0);
         if i + 1 == n {
             run.doc = doc;

@@ -12,7 +12,7 @@ fn a_document_per_branch_reaches_the_end_content() {
     let trace = load_concurrent("friendsforever");
     let run = replay_forked(&trace).expect("every merge applies");
     assert!(run.doc.text(run.text).unwrap() == trace.end_content);
-    let merged = trace.txns.iter().filter(|t| t.parents.len() > 1).count();
+    let merged = trace.txns().filter(|t| t.parents.len() > 1).count();
     assert!(
         run.merges >= merged,
         "{} merges for {merged} merge txns",

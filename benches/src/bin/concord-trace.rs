@@ -143,7 +143,7 @@ fn sequential(mut out: Out, phase: &str, t: &SequentialTrace) -> ! {
             let after = parts();
             let got = doc.text(text).expect("the text object exists");
             out = out.check(&got, &t.end_content);
-            out.extras.push(("txns", json!(t.txns.len())));
+            out.extras.push(("txns", json!(t.txn_count())));
             if let (Some(b), Some(p)) = (base, peak) {
                 out.extras.push(("rss_before_kb", json!(b)));
                 out.extras.push(("rss_peak_kb", json!(p)));
@@ -237,7 +237,7 @@ fn replicas(mut out: Out, t: &ConcurrentTrace) -> ! {
         let got = doc.text(text).expect("the text object exists");
         out = out.check(&got, &t.end_content);
     }
-    out.extras.push(("txns", json!(t.txns.len())));
+    out.extras.push(("txns", json!(t.txn_count())));
     out.extras.push(("agents", json!(docs.len())));
     out.extras.push((
         "message",
@@ -264,7 +264,7 @@ fn concurrent(mut out: Out, t: &ConcurrentTrace) -> ! {
     let ms = ms_since(t0);
     let got = run.doc.text(run.text).expect("the text object exists");
     out = out.check(&got, &t.end_content);
-    out.extras.push(("txns", json!(t.txns.len())));
+    out.extras.push(("txns", json!(t.txn_count())));
     out.extras.push(("agents", json!(t.num_agents)));
     out.extras.push((
         "strategy",

@@ -23,5 +23,5 @@ pub use model::{
 pub use net::{NetStats, Network};
 pub use trace::{
     apply_patch, apply_to_string, load_concurrent, load_sequential, read_trace, sequential_names,
-    testdata_dir, AnyTrace, ConcurrentTrace, ConcurrentTxn, Patch, SequentialTrace, Txn,
+    testdata_dir, AnyTrace, ConcurrentTrace, ConcurrentTxn, Patch, PatchIter, SequentialTrace, Txn,
 };

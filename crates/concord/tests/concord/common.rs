@@ -33,10 +33,10 @@ pub fn text_doc() -> (Doc, ObjId) {
 }
 
 /// Applies one trace transaction's patches to `text` as one transaction.
-pub fn apply_patches(doc: &mut Doc, text: ObjId, patches: &[Patch]) {
+pub fn apply_patches<'a>(doc: &mut Doc, text: ObjId, patches: impl IntoIterator<Item = Patch<'a>>) {
     doc.transact(|tx| {
         for p in patches {
-            tx.splice_text(text, p.pos, p.del, &p.ins)?;
+            tx.splice_text(text, p.pos, p.del, p.ins)?;
         }
         Ok::<_, DocError>(())
     })
@@ -46,8 +46,8 @@ pub fn apply_patches(doc: &mut Doc, text: ObjId, patches: &[Patch]) {
 /// Replays a sequential trace, one transaction per trace transaction, into a fresh document.
 pub fn replay_sequential(trace: &SequentialTrace) -> (Doc, ObjId) {
     let (mut doc, text) = text_doc();
-    for txn in &trace.txns {
-        apply_patches(&mut doc, text, &txn.patches);
+    for txn in trace.txns() {
+        apply_patches(&mut doc, text, txn.patches());
     }
     (doc, text)
 }

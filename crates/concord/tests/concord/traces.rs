@@ -61,8 +61,8 @@ fn replay_concurrent(
         })
         .collect();
     let mut archive = setup.clone();
-    let mut heads_after: Vec<Vec<OpId>> = Vec::with_capacity(trace.txns.len());
-    for txn in &trace.txns {
+    let mut heads_after: Vec<Vec<OpId>> = Vec::with_capacity(trace.txn_count());
+    for txn in trace.txns() {
         let mut parents: Vec<OpId> = txn
             .parents
             .iter()
@@ -75,7 +75,7 @@ fn replay_concurrent(
         let changes = missing(replica, &archive, &parents);
         replica.apply_changes(changes).unwrap();
         assert!(replica.pending_changes().is_empty());
-        apply_patches(replica, text, &txn.patches);
+        apply_patches(replica, text, txn.patches());
         let heads = replica.heads();
         let new = missing(&archive, replica, &heads);
         archive.apply_changes(new).unwrap();
