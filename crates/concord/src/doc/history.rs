@@ -277,9 +277,9 @@ pub(crate) struct Mark {
 pub(crate) struct History {
     actors: Vec<ActorId>,
     actor_index: FxHashMap<ActorId, ActorIdx>,
-    /// The actor last looked up, tried before the hash map (it is nearly always the local
-    /// actor or the one whose change is being applied). Checked against `actors`, so it is
-    /// never stale.
+    /// The actors last looked up, tried before the hash map: the local actor, or the author
+    /// of the change being applied, the creator of the object it edits and the authors of
+    /// the elements it names. Checked against `actors`, so it is never stale.
     last_actor: ActorHint,
     /// Every applied change, in runs, in the order applied (a topological order).
     runs: Vec<ChangeRun>,
@@ -301,25 +301,33 @@ pub(crate) struct History {
     pub(crate) queue: Vec<Change>,
 }
 
-/// The actor last looked up. An atomic rather than a `Cell`, so that a document stays `Sync`:
-/// reads from several threads may race on the hint, which is only ever a guess checked against
-/// the actor table.
+/// The actors last looked up, the newest first. Atomics rather than `Cell`s, so that a
+/// document stays `Sync`: reads from several threads may race on the hint, which is only ever
+/// a guess checked against the actor table.
+///
+/// It holds four: applying a change of two writers names up to four actors at a time (its
+/// author, the other writer it depends on, the creator of the object it edits, and the
+/// element it inserts after), and a hint of one missed on nearly each of them.
 #[derive(Debug, Default)]
-struct ActorHint(AtomicU32);
+struct ActorHint([AtomicU32; 4]);
 
 impl ActorHint {
-    fn get(&self) -> ActorIdx {
-        ActorIdx(self.0.load(AtomicOrdering::Relaxed))
+    fn get(&self, k: usize) -> ActorIdx {
+        ActorIdx(self.0[k].load(AtomicOrdering::Relaxed))
     }
 
-    fn set(&self, i: ActorIdx) {
-        self.0.store(i.0, AtomicOrdering::Relaxed);
+    /// Makes `i` the newest, dropping the oldest.
+    fn push(&self, i: ActorIdx) {
+        for k in (1..self.0.len()).rev() {
+            self.0[k].store(self.get(k - 1).0, AtomicOrdering::Relaxed);
+        }
+        self.0[0].store(i.0, AtomicOrdering::Relaxed);
     }
 }
 
 impl Clone for ActorHint {
     fn clone(&self) -> Self {
-        ActorHint(AtomicU32::new(self.0.load(AtomicOrdering::Relaxed)))
+        ActorHint(std::array::from_fn(|k| AtomicU32::new(self.get(k).0)))
     }
 }
 
@@ -347,18 +355,25 @@ impl History {
     /// inline, without hashing: edits and ops mostly come from the actor the last ones did.
     #[inline]
     pub(crate) fn actor_idx(&self, actor: &ActorId) -> Option<ActorIdx> {
-        let last = self.last_actor.get();
+        let last = self.last_actor.get(0);
         if self.actors.get(last.index()) == Some(actor) {
             return Some(last);
         }
         self.look_up_actor(actor)
     }
 
-    /// [`History::actor_idx`] for an actor other than the last one asked for.
+    /// [`History::actor_idx`] for an actor other than the last one asked for: one of the
+    /// others the hint holds, or the hash map's.
     #[inline(never)]
     fn look_up_actor(&self, actor: &ActorId) -> Option<ActorIdx> {
+        for k in 1..self.last_actor.0.len() {
+            let i = self.last_actor.get(k);
+            if self.actors.get(i.index()) == Some(actor) {
+                return Some(i);
+            }
+        }
         let i = self.actor_index.get(actor).copied()?;
-        self.last_actor.set(i);
+        self.last_actor.push(i);
         Some(i)
     }
 
@@ -1019,6 +1034,26 @@ mod tests {
             }
         }
         run
+    }
+
+    #[test]
+    fn actor_lookups_through_the_hint_stay_right() {
+        let mut history = History::default();
+        let actors: Vec<ActorId> = (1..=6u8).map(|b| ActorId::from_bytes([b; 16])).collect();
+        let idx: Vec<ActorIdx> = actors.iter().map(|&a| history.intern(a)).collect();
+        // Cycling through more actors than the hint holds, and back through fewer.
+        for k in [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 3, 2, 1, 0, 5, 0, 5, 4] {
+            assert_eq!(history.actor_idx(&actors[k]), Some(idx[k]), "actor {k}");
+        }
+        // A forgotten actor is no longer found, though the hint named it; a new one that
+        // takes its index is found as itself.
+        history.forget_last_actor();
+        assert_eq!(history.actor_idx(&actors[5]), None);
+        let other = ActorId::from_bytes([9; 16]);
+        assert_eq!(history.intern(other), idx[5]);
+        assert_eq!(history.actor_idx(&other), Some(idx[5]));
+        assert_eq!(history.actor_idx(&actors[5]), None);
+        assert_eq!(history.actor_idx(&actors[4]), Some(idx[4]));
     }
 
     #[test]
