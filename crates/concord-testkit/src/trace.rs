@@ -24,8 +24,8 @@ use serde::{Deserialize, Deserializer};
 /// One edit: delete `del` characters at `pos`, then insert `ins` at `pos`. It borrows its text
 /// from the trace that holds it.
 ///
-/// Positions and lengths count Unicode scalar values (Rust `char`s), not bytes and not UTF-16 units.
-/// In the JSON files a patch is the array `[pos, del, "ins"]`.
+/// Positions and lengths count Unicode scalar values (Rust `char`s), not bytes and not UTF-16
+/// units. In the JSON files a patch is the array `[pos, del, "ins"]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Patch<'a> {
     /// Where the edit happens, in characters from the start of the text.
