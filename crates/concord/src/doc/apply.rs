@@ -492,16 +492,15 @@ impl Doc {
         elems: [Option<OpId>; N],
     ) -> Result<[Option<Id>; N], InvalidChange> {
         let data = self.objects.get(obj);
+        let exists = |id| match data {
+            Some(ObjData::List(tree)) => tree.contains(id),
+            Some(ObjData::Text(text)) => text.contains(id),
+            _ => false,
+        };
         let mut out = [None; N];
         for (slot, elem) in out.iter_mut().zip(elems) {
             let Some(elem) = elem else { continue };
-            let id = self.history.import(elem);
-            let exists = |id| match data {
-                Some(ObjData::List(tree)) => tree.contains(id),
-                Some(ObjData::Text(text)) => text.contains(id),
-                _ => false,
-            };
-            match id.filter(|&id| exists(id)) {
+            match self.history.import(elem).filter(|&id| exists(id)) {
                 Some(id) => *slot = Some(id),
                 None => return Err(ctx.unknown_elem(elem)),
             }

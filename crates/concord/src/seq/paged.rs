@@ -173,7 +173,6 @@ mod tests {
             let want = slots.iter().position(|&l| l != 2).unwrap_or(slots.len());
             proptest::prop_assert_eq!(same(&slots, 2), want);
         }
-
     }
 
     #[test]
