@@ -418,15 +418,24 @@ impl History {
     /// document's op may have (none has a larger one: see [`Id::MAX_COUNTER`]).
     #[inline]
     pub(crate) fn import(&self, id: OpId) -> Option<Id> {
+        self.import_ref(&id)
+    }
+
+    /// [`History::import`] of an id the caller holds. It reads the counter and the actor in
+    /// place: an edit's object id was most often just copied there by the caller, and
+    /// copying it again whole would read across the caller's stores to it, which the CPU
+    /// cannot forward (a stall on every keystroke).
+    #[inline]
+    fn import_ref(&self, id: &OpId) -> Option<Id> {
         let counter = Some(id.counter()).filter(|&c| c <= Id::MAX_COUNTER)?;
-        Some(Id::new(self.actor_idx(&id.actor())?, counter))
+        Some(Id::new(self.actor_idx(id.actor_ref())?, counter))
     }
 
     /// The internal id of an object's public id, if its actor is known (the root always is).
     pub(crate) fn import_obj(&self, obj: &ObjId) -> Option<Id> {
         match obj {
             ObjId::Root => Some(ROOT_ID),
-            ObjId::Op(op) => self.import(*op),
+            ObjId::Op(op) => self.import_ref(op),
         }
     }
 

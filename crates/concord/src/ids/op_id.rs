@@ -18,7 +18,11 @@ use super::{ActorId, ParseActorIdError};
 /// assert!(OpId::new(8, ActorId::from_bytes([0; 16])) > id);
 /// # Ok::<(), concord::ParseOpIdError>(())
 /// ```
+// `repr(C)` keeps the counter first and the actor in the id's second half, where a copy of
+// an `ObjId` in 16-byte moves puts it whole: a lookup of the actor reads it from one store
+// the CPU can forward, not from two.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C)]
 pub struct OpId {
     counter: u64,
     actor: ActorId,
@@ -38,6 +42,12 @@ impl OpId {
     /// The replica that made the op.
     pub const fn actor(&self) -> ActorId {
         self.actor
+    }
+
+    /// The replica that made the op, in place: looking it up reads the id where it is, field
+    /// by field, instead of copying the whole id first.
+    pub(crate) const fn actor_ref(&self) -> &ActorId {
+        &self.actor
     }
 }
 
