@@ -1431,6 +1431,7 @@ fn lookup(
 }
 
 /// Reads an op id from an actor column and a counter column.
+#[inline]
 fn op_id(
     actors: &[ActorId],
     actor_col: &mut RleDecoder<'_, u64>,
@@ -1441,6 +1442,11 @@ fn op_id(
 }
 
 /// Reads an optional op id: a null in the actor column is `None`, and takes no counter.
+///
+/// Inlined, as [`op_id`] and [`resolve`] are: called, they return the 32-byte result through
+/// memory, stored 8 bytes at a time and read back 16 at a time, which the CPU cannot forward
+/// (a stall on every op a load decodes).
+#[inline]
 fn op_id_opt(
     actors: &[ActorId],
     actor_col: &mut RleDecoder<'_, u64>,
@@ -1452,6 +1458,7 @@ fn op_id_opt(
     }
 }
 
+#[inline]
 fn resolve(
     actors: &[ActorId],
     actor_col: &RleDecoder<'_, u64>,
