@@ -17,7 +17,7 @@ impl Clock {
     /// Whether the op `id` is in this version.
     pub(crate) fn contains(&self, id: Id) -> bool {
         self.max
-            .get(id.actor.index())
+            .get(id.actor().index())
             .is_some_and(|&max| id.counter() <= max)
     }
 

@@ -439,7 +439,7 @@ impl Doc {
             true => (target.counter())
                 .checked_sub(len.saturating_sub(1))
                 .filter(|&c| c > 0)
-                .map(|c| Id::new(target.actor, c)),
+                .map(|c| Id::new(target.actor(), c)),
         };
         let low = low.ok_or_else(|| ctx.unknown_elem(first))?;
         // Every element of the span must exist (checked before anything is hidden).
@@ -767,7 +767,7 @@ mod tests {
         assert_eq!(values, [1]);
         assert_eq!(d.changes().last(), Some(&change));
         // The log holds the two runs as two records, one of them backward.
-        let actor = d.history.import(OpId::new(10, other)).unwrap().actor;
+        let actor = d.history.import(OpId::new(10, other)).unwrap().actor();
         assert_eq!(d.history.log.records_of(actor), 2);
     }
 

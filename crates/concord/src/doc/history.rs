@@ -411,7 +411,7 @@ impl History {
 
     /// The public form of an internal id.
     pub(crate) fn export(&self, id: Id) -> OpId {
-        OpId::new(id.counter(), self.actor(id.actor))
+        OpId::new(id.counter(), self.actor(id.actor()))
     }
 
     /// The internal form of a public id, if its actor is known and its counter one a
@@ -442,7 +442,8 @@ impl History {
     /// Orders internal ids as their public forms are ordered: counter, then actor bytes.
     pub(crate) fn cmp_ids(&self, a: Id, b: Id) -> Ordering {
         let (ca, cb) = (a.counter(), b.counter());
-        ca.cmp(&cb).then_with(|| self.cmp_actors(a.actor, b.actor))
+        ca.cmp(&cb)
+            .then_with(|| self.cmp_actors(a.actor(), b.actor()))
     }
 
     pub(crate) fn cmp_actors(&self, a: ActorIdx, b: ActorIdx) -> Ordering {

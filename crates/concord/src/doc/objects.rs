@@ -439,7 +439,7 @@ impl Objects {
         let Some(ObjData::Text(t)) = self.objs.get_mut(&obj) else {
             unreachable!("the caller checks the object kind")
         };
-        let content = t.push_text(id.actor, text, chars);
+        let content = t.push_text(id.actor(), text, chars);
         let len = crate::seq::Content::len(&content);
         let bytes = content.bytes();
         place.insert(t, id, content, cmp_actors);
@@ -482,7 +482,7 @@ impl Objects {
         if chars == 0 {
             return Ok(0..0);
         }
-        let content = t.push_text(id.actor, text, chars);
+        let content = t.push_text(id.actor(), text, chars);
         let bytes = content.bytes();
         t.insert_local(pos, id, content);
         Undo::push(undo, || Undo::Insert {

@@ -162,7 +162,7 @@ impl Entry {
         else {
             return None;
         };
-        if t2.actor != target.actor {
+        if t2.actor() != target.actor() {
             return None;
         }
         let n = self.len();
@@ -272,12 +272,12 @@ impl OpLog {
 
     /// Appends an entry of `actor` for an action of the rare kinds.
     fn push_other(&mut self, id: Id, obj: Id, len: u64, action: LogAction) {
-        self.actor_mut(id.actor);
-        let others = &mut self.others[id.actor.index()];
+        self.actor_mut(id.actor());
+        let others = &mut self.others[id.actor().index()];
         let i = u32::try_from(others.len()).expect("fewer than 2^32 actions of one actor");
         others.push(action);
         let obj = self.objs.intern(obj);
-        self.by_actor[id.actor.index()].push(Entry {
+        self.by_actor[id.actor().index()].push(Entry {
             start: id.counter32(),
             len: entry_len(len),
             obj,
@@ -313,11 +313,11 @@ impl OpLog {
                 right,
                 values,
             } => {
-                self.actor_mut(id.actor);
-                let a = id.actor.index();
+                self.actor_mut(id.actor());
+                let a = id.actor().index();
                 let (entries, others) = (&mut self.by_actor[a], &mut self.others[a]);
                 if let Some(last) = entries.last_mut() {
-                    let last_id = last.id(id.actor, last.len() - 1);
+                    let last_id = last.id(id.actor(), last.len() - 1);
                     if let Kind::Other(i) = last.kind {
                         if let Some(LogAction::InsertList {
                             right: r,
@@ -359,8 +359,8 @@ impl OpLog {
         (target, backward): (Id, bool),
         elems: bool,
     ) {
-        self.actor_mut(id.actor);
-        let entries = &mut self.by_actor[id.actor.index()];
+        self.actor_mut(id.actor());
+        let entries = &mut self.by_actor[id.actor().index()];
         if let Some(last) = entries.last_mut() {
             if self.objs.get(last.obj) == obj && last.end() == id.counter() && !backward {
                 if let Some(back) = last.continues_delete(target, len, elems) {
@@ -392,8 +392,8 @@ impl OpLog {
     /// ids and bytes after the actor's last record, an insert into the same text: the common
     /// case of typing allocates nothing.
     pub(crate) fn push_text(&mut self, id: Id, obj: Id, bytes: Range<u32>, chars: u64) {
-        self.actor_mut(id.actor);
-        let entries = &mut self.by_actor[id.actor.index()];
+        self.actor_mut(id.actor());
+        let entries = &mut self.by_actor[id.actor().index()];
         let (from, to) = (bytes.start, bytes.end);
         if let Some(last) = entries.last_mut() {
             let continues = self.objs.get(last.obj) == obj && last.end() == id.counter();
@@ -479,7 +479,7 @@ impl OpLog {
                 }
                 let n = r.len().min(max - r.counter() + 1);
                 let first = if backward {
-                    Id::new(target.actor, target.counter() + 1 - n)
+                    Id::new(target.actor(), target.counter() + 1 - n)
                 } else {
                     target
                 };
@@ -614,14 +614,14 @@ fn slice<'a>(
             target,
             backward: true,
         } => push(ActionView::DeleteSpan {
-            first: export(Id::new(target.actor, target.counter() - from)),
+            first: export(Id::new(target.actor(), target.counter() - from)),
             len: to - from,
             backward: to - from > 1,
         }),
         Kind::ElemDeletes { target, backward } => {
             for k in from..to {
                 let e = if *backward {
-                    Id::new(target.actor, target.counter() - k)
+                    Id::new(target.actor(), target.counter() - k)
                 } else {
                     target.add(k)
                 };
@@ -751,7 +751,7 @@ mod tests {
     fn export(i: Id) -> OpId {
         OpId::new(
             i.counter(),
-            crate::ActorId::from_bytes([i.actor.0 as u8; 16]),
+            crate::ActorId::from_bytes([i.actor().0 as u8; 16]),
         )
     }
 

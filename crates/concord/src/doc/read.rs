@@ -339,7 +339,7 @@ impl<'a> Reader<'a> {
         match self.at {
             At::Now => {
                 let (id, content, k) = text.get(i)?;
-                Some((id, text.str_of(id.actor, content).chars().nth(k)?))
+                Some((id, text.str_of(id.actor(), content).chars().nth(k)?))
             }
             At::Version(_) => self.chars(obj, text).into_iter().nth(i),
         }
@@ -361,14 +361,14 @@ impl<'a> Reader<'a> {
             return all.collect();
         };
         let mut deleted = self.history.log.deleted_in(obj, clock);
-        deleted.sort_unstable_by_key(|(id, _)| (id.actor, id.counter()));
+        deleted.sort_unstable_by_key(|(id, _)| (id.actor(), id.counter()));
         // Coalesce overlapping spans (concurrent deletes of one element) so that the span
         // starting last at or before an id is the only one that can hold it.
         let mut spans: Vec<(Id, u64)> = Vec::with_capacity(deleted.len());
         for (id, len) in deleted {
             match spans.last_mut() {
                 Some((last, n))
-                    if last.actor == id.actor && id.counter() <= last.counter() + *n =>
+                    if last.actor() == id.actor() && id.counter() <= last.counter() + *n =>
                 {
                     *n = (*n).max(id.counter() + len - last.counter());
                 }
@@ -376,11 +376,11 @@ impl<'a> Reader<'a> {
             }
         }
         let is_deleted = |id: Id| {
-            let i =
-                spans.partition_point(|(d, _)| (d.actor, d.counter()) <= (id.actor, id.counter()));
+            let i = spans
+                .partition_point(|(d, _)| (d.actor(), d.counter()) <= (id.actor(), id.counter()));
             i > 0 && {
                 let (d, len) = spans[i - 1];
-                d.actor == id.actor && id.counter() < d.counter() + len
+                d.actor() == id.actor() && id.counter() < d.counter() + len
             }
         };
         all.filter(|&(id, _)| clock.contains(id) && !is_deleted(id))

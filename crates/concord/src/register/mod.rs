@@ -288,7 +288,7 @@ mod tests {
     }
 
     fn cmp(a: Id, b: Id) -> Ordering {
-        (a.counter(), a.actor).cmp(&(b.counter(), b.actor))
+        (a.counter(), a.actor()).cmp(&(b.counter(), b.actor()))
     }
 
     fn int(n: i64) -> Option<Stored> {

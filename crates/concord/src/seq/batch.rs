@@ -85,7 +85,7 @@ impl<C: Content> Pending<C> {
 
     /// The node holding `id` and the element's offset in its run.
     pub(super) fn find(&self, id: Id) -> Option<(u32, usize)> {
-        let n = self.actors.get(id.actor.index())?.get(id.counter())?;
+        let n = self.actors.get(id.actor().index())?.get(id.counter())?;
         let run = &self.nodes[n as usize].run;
         debug_assert!(
             run.offset_of(id).is_some(),
@@ -102,7 +102,7 @@ impl<C: Content> Pending<C> {
     /// Whether the slots can cover the new ids `id .. id + len` within their room (an
     /// actor's ids come in counter order: one before its first slot is left to the tree).
     fn has_room(&self, id: Id, len: u64) -> bool {
-        let (used, wanted) = match self.actors.get(id.actor.index()) {
+        let (used, wanted) = match self.actors.get(id.actor().index()) {
             Some(a) => {
                 let Some((_, to)) = a.span(id.counter(), id.counter() + len) else {
                     return false;
@@ -121,7 +121,7 @@ impl<C: Content> Pending<C> {
     /// Names node `n` in the slots of `id .. id + len`, adding slots as needed (for new
     /// ids, the caller checked the room).
     fn fill(&mut self, id: Id, len: u64, n: u32) {
-        let i = id.actor.index();
+        let i = id.actor().index();
         if i >= self.actors.len() {
             self.actors.resize_with(i + 1, || Slots::new(NIL));
         }

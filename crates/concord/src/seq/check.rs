@@ -96,7 +96,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 self.leaf(l)
                     .runs
                     .iter()
-                    .map(move |r| (r.id.actor, r.id.counter(), r.end(), l))
+                    .map(move |r| (r.id.actor(), r.id.counter(), r.end(), l))
             })
             .collect();
         ranges.sort_by_key(|&(a, s, _, _)| (a, s));

@@ -233,7 +233,7 @@ impl Content for TextSpan {
     #[cfg(test)]
     fn check_store<'a>(store: &TextStore, runs: impl Iterator<Item = &'a super::Run<Self>>) {
         let mut spans: Vec<(ActorIdx, u64, TextSpan)> = runs
-            .map(|r| (r.id.actor, r.id.counter(), r.content))
+            .map(|r| (r.id.actor(), r.id.counter(), r.content))
             .collect();
         spans.sort_by_key(|&(a, _, span)| (a, span.start));
         let mut next = vec![0usize; store.by_actor.len()];

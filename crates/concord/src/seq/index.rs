@@ -116,7 +116,7 @@ fn flat_ranges(a: &FlatActor) -> Vec<(u32, Span)> {
 
 impl Flat {
     fn get(&self, id: Id) -> Option<LeafIdx> {
-        let a = self.actors.get(id.actor.index())?;
+        let a = self.actors.get(id.actor().index())?;
         a.get(id.counter()).map(|l| LeafIdx(u32::from(l)))
     }
 
@@ -211,7 +211,7 @@ impl IdIndex {
         if let Some(flat) = &self.flat {
             return flat.get(id);
         }
-        let a = self.actors.get(id.actor.index())?;
+        let a = self.actors.get(id.actor().index())?;
         let c = id.counter32();
         let span = match a.tail {
             Some((s, span)) if c >= s => span,

@@ -84,7 +84,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                 off: 0,
             },
         };
-        let dest = self.scan(start, id.actor, origin_left, origin_right, &actor_cmp);
+        let dest = self.scan(start, id.actor(), origin_left, origin_right, &actor_cmp);
         if content.len() == 0 {
             return dest;
         }
@@ -122,7 +122,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let seg_start = run.id.counter() + i.off as u64;
             let mut seg_len = run.len() - i.off;
             if let Some(r) = origin_right {
-                if r.actor == run.id.actor && r.counter() >= seg_start {
+                if r.actor() == run.id.actor() && r.counter() >= seg_start {
                     let d = r.counter() - seg_start;
                     if d == 0 {
                         break;
@@ -155,7 +155,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                     match cmp_right {
                         Ordering::Less => scanning = true,
                         Ordering::Equal => {
-                            if actor_cmp(actor, run.id.actor) == Ordering::Less {
+                            if actor_cmp(actor, run.id.actor()) == Ordering::Less {
                                 break;
                             }
                             scanning = false;

@@ -255,7 +255,7 @@ impl<C: Content> Run<C> {
 
     /// The offset of `id` in the run, if the run holds it.
     fn offset_of(&self, id: Id) -> Option<usize> {
-        (id.actor == self.id.actor
+        (id.actor() == self.id.actor()
             && id.counter() >= self.id.counter()
             && id.counter() < self.end())
         .then(|| (id.counter() - self.id.counter()) as usize)
@@ -287,7 +287,7 @@ impl<C: Content> Run<C> {
     /// Whether `next` continues this run's ids, its last element and its content (right
     /// origins aside).
     fn continues_ids(&self, next: &Run<C>) -> bool {
-        next.id.actor == self.id.actor
+        next.id.actor() == self.id.actor()
             && next.id.counter() == self.end()
             && next.origin_left() == Some(self.last_id())
             && self.content.joins(&next.content)
@@ -298,7 +298,7 @@ impl<C: Content> Run<C> {
     fn give_front(&mut self, k: usize, prev: &mut Run<C>, store: &C::Store) {
         debug_assert!(k > 0 && k < self.len() && prev.continued_by(self));
         self.content
-            .give_front(k, &mut prev.content, store, self.id.actor);
+            .give_front(k, &mut prev.content, store, self.id.actor());
         self.id = self.id.add(k as u64);
         self.origin_left = Some(prev.last_id()).into();
     }
@@ -308,7 +308,7 @@ impl<C: Content> Run<C> {
     fn give_back(&mut self, at: usize, next: &mut Run<C>, store: &C::Store) {
         debug_assert!(at > 0 && at < self.len() && self.continued_by(next));
         self.content
-            .give_back(at, &mut next.content, store, self.id.actor);
+            .give_back(at, &mut next.content, store, self.id.actor());
         next.id = self.id.add(at as u64);
         next.origin_left = Some(self.last_id()).into();
     }
@@ -320,7 +320,7 @@ impl<C: Content> Run<C> {
             id: self.id.add(at as u64),
             origin_left: Some(self.id.add(at as u64 - 1)).into(),
             origin_right: self.origin_right,
-            content: self.content.split_off(at, store, self.id.actor),
+            content: self.content.split_off(at, store, self.id.actor()),
         }
     }
 }

@@ -110,7 +110,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let r = self.leaves.get(t.leaf.ix())?.runs.get(t.run)?;
         let continues = r.visible()
             && content.len() > 0
-            && r.id.actor == id.actor
+            && r.id.actor() == id.actor()
             && r.end() == id.counter()
             && r.content.joins(content);
         continues.then_some((t.leaf, t.run))
@@ -135,7 +135,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         self.leaves[leaf.ix()].runs[run].content.append(content);
         self.add_counts(leaf, n as isize, n as isize);
         self.index
-            .set(id.actor, id.counter(), id.counter() + n as u64, leaf);
+            .set(id.actor(), id.counter(), id.counter() + n as u64, leaf);
         self.tail = Some(Tail {
             leaf,
             run,
@@ -164,7 +164,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let run = &self.leaf(p.leaf).runs[p.run];
         let left = match p.off {
             0 => run.origin_left(),
-            _ => Some(Id::new(id.actor, id.counter() - 1)),
+            _ => Some(Id::new(id.actor(), id.counter() - 1)),
         };
         let right = run.origin_right();
         let mut n = (run.len() - p.off) as u64;
@@ -172,7 +172,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             let next = id.add(n);
             let Some(q) = self.find(next) else { break };
             let run = &self.leaf(q.leaf).runs[q.run];
-            let prev = Id::new(id.actor, next.counter() - 1);
+            let prev = Id::new(id.actor(), next.counter() - 1);
             if q.off != 0 || run.origin_left() != Some(prev) || run.origin_right() != right {
                 break;
             }
@@ -276,7 +276,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
                     let id = r.id.add(off as u64);
                     match out.last_mut() {
                         Some((last, k))
-                            if last.actor == id.actor
+                            if last.actor() == id.actor()
                                 && last.counter() + *k as u64 == id.counter() =>
                         {
                             *k += n;
@@ -517,14 +517,14 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             }
             let removed = if p.off > 0 {
                 let run = &mut self.leaves[leaf.ix()].runs[p.run];
-                run.content.split_off(p.off, &self.store, cur.actor)
+                run.content.split_off(p.off, &self.store, cur.actor())
             } else {
                 self.leaf_mut(leaf).runs.remove(p.run).content
             };
-            removed.release(&mut self.store, cur.actor);
+            removed.release(&mut self.store, cur.actor());
             self.add_counts(leaf, -dvis, -(k as isize));
             self.index
-                .clear(cur.actor, cur.counter(), cur.counter() + k as u64);
+                .clear(cur.actor(), cur.counter(), cur.counter() + k as u64);
             if p.off > 0 {
                 if self.leaf(leaf).runs.len() > L {
                     self.split_leaf(leaf);
@@ -576,6 +576,6 @@ impl<const L: usize, const F: usize> SeqTree<TextSpan, L, F> {
 
     /// The characters of `run`, a run of this tree.
     pub(crate) fn run_text(&self, run: &Run<TextSpan>) -> &str {
-        self.store.get(run.id.actor, &run.content)
+        self.store.get(run.id.actor(), &run.content)
     }
 }

@@ -520,7 +520,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             self.split_run(leaf, i, p.off);
             i += 1;
         }
-        let (actor, start, end) = (run.id.actor, run.id.counter(), run.end());
+        let (actor, start, end) = (run.id.actor(), run.id.counter(), run.end());
         let (dvis, dtotal) = (run.visible_len() as isize, run.len() as isize);
         let pred = self.run_before(leaf, i);
         if let Some((pl, pi)) = pred {
@@ -587,19 +587,19 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         let mut stretch: Option<(Id, u64)> = None;
         for r in &self.leaves[new.ix()].runs {
             match &mut stretch {
-                Some((first, end)) if first.actor == r.id.actor && *end == r.id.counter() => {
+                Some((first, end)) if first.actor() == r.id.actor() && *end == r.id.counter() => {
                     *end = r.end();
                 }
                 _ => {
                     if let Some((first, end)) = stretch {
-                        self.index.set(first.actor, first.counter(), end, new);
+                        self.index.set(first.actor(), first.counter(), end, new);
                     }
                     stretch = Some((r.id, r.end()));
                 }
             }
         }
         if let Some((first, end)) = stretch {
-            self.index.set(first.actor, first.counter(), end, new);
+            self.index.set(first.actor(), first.counter(), end, new);
         }
         let entry = Child {
             idx: new.0,
@@ -818,7 +818,7 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             self.add_counts(nl, -dvis, -dtotal);
             self.add_counts(leaf, dvis, dtotal);
             self.index
-                .set(next.id.actor, next.id.counter(), next.end(), leaf);
+                .set(next.id.actor(), next.id.counter(), next.end(), leaf);
         }
         self.leaf_mut(leaf).runs[i].content.append(next.content);
         if self.leaf(nl).runs.is_empty() {

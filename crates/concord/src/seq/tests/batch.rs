@@ -31,7 +31,7 @@ fn replay<const L: usize, const F: usize>(net: &Net) -> bool {
                 for t in [&mut batch, &mut plain] {
                     assert!(origin_left.is_none_or(|l| t.contains(l)), "left origin");
                     assert!(origin_right.is_none_or(|r| t.contains(r)), "right origin");
-                    let content = t.push_text(id.actor, text, n);
+                    let content = t.push_text(id.actor(), text, n);
                     t.integrate(*id, *origin_left, *origin_right, content, cmp);
                     assert!(t.contains(*id), "inserted");
                 }
@@ -151,7 +151,7 @@ fn ids_too_sparse_for_slots_hand_over_to_the_tree() {
 fn a_delete_of_missing_ids_changes_nothing() {
     let mut t = SeqTree::<TextSpan>::for_batch();
     let id = Id::new(ActorIdx(0), 1);
-    let content = t.push_text(id.actor, "abc", 3);
+    let content = t.push_text(id.actor(), "abc", 3);
     t.integrate(id, None, None, content, |a, b| a.cmp(&b));
     // Reaches one id past the run: refused, and the run keeps its visibility.
     assert_eq!(

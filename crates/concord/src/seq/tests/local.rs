@@ -115,7 +115,7 @@ impl<const L: usize, const F: usize> Harness<L, F> {
         for e in self.model.iter().filter(|e| e.2).skip(pos).take(len) {
             match out.last_mut() {
                 Some((id, k))
-                    if id.actor == e.0.actor && id.counter() + *k as u64 == e.0.counter() =>
+                    if id.actor() == e.0.actor() && id.counter() + *k as u64 == e.0.counter() =>
                 {
                     *k += 1
                 }

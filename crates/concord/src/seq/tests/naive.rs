@@ -138,7 +138,7 @@ impl Naive {
                 if oright < right {
                     scanning = true;
                 } else if oright == right {
-                    if cmp(id.actor, other.id.actor) == Ordering::Less {
+                    if cmp(id.actor(), other.id.actor()) == Ordering::Less {
                         break;
                     }
                     scanning = false;

@@ -81,21 +81,21 @@ impl<const L: usize, const F: usize> Replica<L, F> {
     /// The local form of global id `g`, registering its actor if new.
     fn local(&mut self, g: Id) -> Id {
         let next = ActorIdx(self.l2g.len() as u32);
-        let a = *self.g2l.entry(g.actor.0).or_insert(next);
+        let a = *self.g2l.entry(g.actor().0).or_insert(next);
         if a == next {
-            self.l2g.push(g.actor.0);
+            self.l2g.push(g.actor().0);
         }
         Id::new(a, g.counter())
     }
 
     /// The local form of `g` if its actor is known.
     fn try_local(&self, g: Id) -> Option<Id> {
-        self.g2l.get(&g.actor.0).map(|&a| Id::new(a, g.counter()))
+        self.g2l.get(&g.actor().0).map(|&a| Id::new(a, g.counter()))
     }
 
     /// The global form of local id `l`.
     fn global(&self, l: Id) -> Id {
-        Id::new(ActorIdx(self.l2g[l.actor.index()]), l.counter())
+        Id::new(ActorIdx(self.l2g[l.actor().index()]), l.counter())
     }
 
     /// Whether the tree holds global id `g`.
@@ -107,7 +107,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
     pub(super) fn insert(&mut self, net: &mut Net, pos: usize, text: &str) {
         let g = Id::new(ActorIdx(self.actor), self.clock);
         let l = self.local(g);
-        let content = self.tree.push_text(l.actor, text, text.chars().count());
+        let content = self.tree.push_text(l.actor(), text, text.chars().count());
         let (ol, or) = self.tree.insert_local(pos, l, content);
         let (ol, or) = (ol.map(|x| self.global(x)), or.map(|x| self.global(x)));
         assert_eq!(self.naive.insert_local(pos, g, text), (ol, or), "origins");
@@ -126,7 +126,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
         let before = self.elements();
         let l = self.local(Id::new(ActorIdx(self.actor), self.clock));
         let n = text.chars().count();
-        let content = self.tree.push_text(l.actor, text, text.chars().count());
+        let content = self.tree.push_text(l.actor(), text, text.chars().count());
         self.tree.insert_local(pos, l, content);
         self.tree.check();
         self.tree.remove(l, n);
@@ -172,7 +172,7 @@ impl<const L: usize, const F: usize> Replica<L, F> {
                 let l = self.local(*id);
                 let ol = origin_left.map(|g| self.local(g));
                 let or = origin_right.map(|g| self.local(g));
-                let content = self.tree.push_text(l.actor, text, text.chars().count());
+                let content = self.tree.push_text(l.actor(), text, text.chars().count());
                 let n = content.len() as u64;
                 let cmp = actor_order(&self.l2g, &net.rank);
                 let at = self.tree.integrate_at(l, ol, or, content, cmp);
