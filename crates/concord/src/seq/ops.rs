@@ -327,12 +327,15 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
             return one;
         }
         let spans = self.visible_spans(pos, len);
+        let mut near = p.leaf;
         for &(id, n) in &spans {
-            // One lookup per run the span reaches, for the contents and the hiding both.
+            // One lookup per run the span reaches, for the contents and the hiding both: the
+            // pieces are in document order, each just after the last.
             let mut done = 0;
             while done < n {
                 let cur = id.add(done as u64);
-                let p = self.find_present(cur);
+                let p = self.find_present_near(cur, near);
+                near = p.leaf;
                 let run = &mut self.leaves[p.leaf.ix()].runs[p.run];
                 let k = (n - done).min(run.len() - p.off);
                 debug_assert!(run.visible(), "visible spans are visible");
@@ -351,9 +354,16 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         self.built();
         let mut changed = 0;
         let mut done = 0;
+        let mut near = None;
         while done < len {
             let cur = id.add(done as u64);
-            let p = self.find_present(cur);
+            // An actor's consecutive ids mostly lie next to each other: each next piece is
+            // looked for near the last one first.
+            let p = match near {
+                Some(leaf) => self.find_present_near(cur, leaf),
+                None => self.find_present(cur),
+            };
+            near = Some(p.leaf);
             let run = &self.leaf(p.leaf).runs[p.run];
             let k = (len - done).min(run.len() - p.off);
             done += k;

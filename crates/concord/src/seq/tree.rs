@@ -442,6 +442,29 @@ impl<C: Content, const L: usize, const F: usize> SeqTree<C, L, F> {
         }
     }
 
+    /// The position of `id`, which the caller knows is present, and expects in `leaf` or
+    /// the leaf after it: the next piece of a range being hidden run by run, just after the
+    /// last one (which a split may have moved to the next leaf). Those two leaves' runs are
+    /// looked through first, in memory the last piece touched, before the id index is
+    /// searched. Ids are unique in a sequence, so a run holding `id` anywhere is its place.
+    pub(super) fn find_present_near(&self, id: Id, leaf: LeafIdx) -> Pos {
+        let mut at = Some(leaf);
+        for _ in 0..2 {
+            let Some(l) = at else { break };
+            let found = self
+                .leaf(l)
+                .runs
+                .iter()
+                .enumerate()
+                .find_map(|(i, r)| r.offset_of(id).map(|o| (i, o)));
+            if let Some((run, off)) = found {
+                return Pos { leaf: l, run, off };
+            }
+            at = self.leaf(l).next;
+        }
+        self.find_present(id)
+    }
+
     /// The index of `id` in the full order (tombstones included).
     pub(super) fn full_index(&self, id: Id) -> usize {
         let p = self.find_present(id);

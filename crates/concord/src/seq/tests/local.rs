@@ -376,3 +376,32 @@ fn typing_makes_one_run() {
     t.check();
     assert_eq!((t.len(), t.total_len(), t.iter().count()), (0, 0, 0));
 }
+
+#[test]
+fn looking_near_a_leaf_finds_what_the_index_finds() {
+    let mut t: SeqTree<VecDeque<u32>, 2, 2> = SeqTree::empty();
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut counters = [1u64; 3];
+    let mut ids = Vec::new();
+    for k in 0..300u32 {
+        let a = rng.gen_range(0..3);
+        let n = rng.gen_range(1..4);
+        let id = Id::new(ActorIdx(a as u32), counters[a]);
+        counters[a] += n as u64;
+        let pos = rng.gen_range(0..=t.iter().map(|r| r.len()).sum::<usize>());
+        t.insert_local(pos, id, (0..n).map(|j| k * 4 + j).collect());
+        ids.extend((0..n as u64).map(|j| id.add(j)));
+    }
+    t.check();
+    let mut leaves = vec![t.first_leaf()];
+    while let Some(next) = t.leaf(*leaves.last().unwrap()).next {
+        leaves.push(next);
+    }
+    assert!(leaves.len() > 50, "the elements span many leaves");
+    for &id in &ids {
+        let want = t.find_present(id);
+        for &leaf in &leaves {
+            assert_eq!(t.find_present_near(id, leaf), want, "{id:?} near {leaf:?}");
+        }
+    }
+}
