@@ -106,8 +106,8 @@ pub(crate) enum Undo {
 impl Undo {
     /// Appends the entry `make` builds to `undo`, building it in the log's room.
     ///
-    /// `undo.push(entry)` builds the entry in a temporary, field by field (an id's halves are
-    /// 4 bytes each), then copies it into the log in 16-byte moves. A load that spans several
+    /// `undo.push(entry)` builds the entry in a temporary, field by field (8 bytes at most at
+    /// a time), then copies it into the log in 16-byte moves. A load that spans several
     /// recent stores cannot take its bytes from them and waits until they reach the cache:
     /// a stall on every keystroke. Here the room is made first and the entry built in it.
     #[inline]

@@ -76,6 +76,8 @@ impl Id {
         Id::from_halves(actor.0, counter as u32)
     }
 
+    /// The id whose actor index and counter are these, unchecked (the flag of an
+    /// [`OptId`] rides in the actor index's top bit).
     #[inline]
     const fn from_halves(actor: u32, counter: u32) -> Self {
         Id((actor as u64) << 32 | counter as u64)
