@@ -14,7 +14,6 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
@@ -58,9 +57,9 @@ struct Patches {
 }
 
 impl Patches {
-    fn range(&self, r: Range<u32>) -> PatchIter<'_> {
+    fn range(&self, (start, end): (u32, u32)) -> PatchIter<'_> {
         PatchIter {
-            patches: self.patches[r.start as usize..r.end as usize].iter(),
+            patches: self.patches[start as usize..end as usize].iter(),
             text: &self.text,
         }
     }
@@ -121,7 +120,7 @@ struct Txns {
 
 impl Txns {
     fn patches_of(&self, t: &StoredTxn) -> PatchIter<'_> {
-        self.patches.range(t.patches.0..t.patches.1)
+        self.patches.range(t.patches)
     }
 }
 
@@ -505,16 +504,13 @@ impl Parsed {
     /// The concurrent trace; or the name of a field it lacks.
     fn concurrent(self) -> Result<ConcurrentTrace, &'static str> {
         let txns = self.txns.ok_or("txns")?;
-        if let Some(t) = txns
-            .txns
-            .iter()
-            .find(|t| t.parents.0 == ABSENT || t.agent == NO_AGENT)
-        {
-            return Err(if t.agent == NO_AGENT {
-                "agent"
-            } else {
-                "parents"
-            });
+        for t in &txns.txns {
+            if t.agent == NO_AGENT {
+                return Err("agent");
+            }
+            if t.parents.0 == ABSENT {
+                return Err("parents");
+            }
         }
         Ok(ConcurrentTrace {
             end_content: self.end_content.ok_or("endContent")?,

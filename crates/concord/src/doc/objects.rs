@@ -384,7 +384,7 @@ impl Objects {
         write_elems(tree, (elem, len), |slot, e| {
             slot.delete_value(by_of(e), e);
         });
-        undo.push(Undo::DeleteElems {
+        Undo::push(undo, || Undo::DeleteElems {
             obj,
             elem,
             by,
